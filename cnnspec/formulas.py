@@ -1,0 +1,379 @@
+"""Every size and count formula of cnnspec, each defined once.
+
+Integer arithmetic only (``//``, never ``/``), so each function returns an ``int`` for int
+arguments and a SymPy expression for symbolic ones::
+
+    >>> conv_out_size(7, 3, stride=2, padding=1)
+    4
+    >>> import sympy; H = sympy.Symbol("H", integer=True, positive=True)
+    >>> conv_out_size(H, 3, stride=2, padding=1)
+    floor((H - 1)/2) + 1
+
+For concrete ints the preconditions are checked and a broken one raises
+:class:`~cnnspec.errors.InvalidConfig` naming the rule; for symbols the expression is
+returned and the caller states the conditions (``conditions_conv`` and friends).
+
+Per-axis functions take one spatial size; the ``*_shape`` functions map them over axes.
+Padding arguments accept an int (both sides) or a ``(before, after)`` pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ._check import as_int, at_least, is_symbolic, pairs, per_axis, require
+
+__all__ = [
+    "ceil_div", "effective_kernel", "conv_out_size", "conv_out_shape", "pool_out_size",
+    "pool_out_shape", "conv_transpose_out_size", "conv_transpose_out_shape", "same_padding",
+    "torch_same_padding", "valid_padding", "full_padding", "pool_window_has_input",
+    "conv_params", "conv_transpose_params", "dense_params", "depthwise_separable_params",
+    "pool_params", "batch_norm_params", "batch_norm_buffers", "conv_macs",
+    "conv_transpose_macs", "dense_macs", "RF", "receptive_field_step", "receptive_fields",
+]
+
+Int = Any  # an int or a SymPy integer expression
+
+
+def _min(a: Int, b: Int) -> Int:
+    if is_symbolic(a) or is_symbolic(b):
+        import sympy
+
+        return sympy.Min(a, b)
+    return min(a, b)
+
+
+def _max(a: Int, b: Int) -> Int:
+    if is_symbolic(a) or is_symbolic(b):
+        import sympy
+
+        return sympy.Max(a, b)
+    return max(a, b)
+
+
+def _prod(values: Iterable[Int]) -> Int:
+    out: Int = 1
+    for v in values:
+        out = out * v
+    return out
+
+
+def _pad_pair(padding: Any) -> tuple[Int, Int]:
+    """An int (both sides) or a (before, after) pair, each >= 0.  [config.padding]"""
+    if isinstance(padding, Sequence) and not isinstance(padding, str):
+        items = tuple(padding)
+        require(len(items) == 2, f"padding={items!r}, but should be a (before, after) pair",
+                rule="config.rank")
+        pb, pa = as_int("padding[0]", items[0]), as_int("padding[1]", items[1])
+    else:
+        pb = pa = as_int("padding", padding)
+    for side, p in (("before", pb), ("after", pa)):
+        if not is_symbolic(p):
+            require(p >= 0, f"padding {side}={p}, but should be >= 0", rule="config.padding")
+    return pb, pa
+
+
+def ceil_div(a: Int, b: Int) -> Int:
+    """ceil(a / b) in integer arithmetic: ``-((-a) // b)``."""
+    return -((-a) // b)
+
+
+def effective_kernel(k: Int, dilation: Int = 1) -> Int:
+    """Extent of a dilated kernel: d*(k - 1) + 1.  [conv.dilation]"""
+    k = at_least("kernel", k, 1, rule="config.kernel")
+    d = at_least("dilation", dilation, 1, rule="config.dilation")
+    return d * (k - 1) + 1
+
+
+def _axis(i: Int, k: Int, stride: Int, padding: Any, dilation: Int) -> tuple[Int, ...]:
+    i = at_least("input size", i, 1, rule="config.nonempty")
+    s = at_least("stride", stride, 1, rule="config.stride")
+    pb, pa = _pad_pair(padding)
+    eff = effective_kernel(k, dilation)
+    return i, s, pb, pa, eff
+
+
+def _kernel_fits(i: Int, pb: Int, pa: Int, eff: Int, k: Int, d: Int, rule: str) -> None:
+    if not any(is_symbolic(v) for v in (i, pb, pa, eff)):
+        require(i + pb + pa >= eff,
+                f"dilated kernel={eff}, but should be <= padded input={i + pb + pa}",
+                rule=rule,
+                detail=f"  {d}*({k}-1)+1 = {eff} > {i} + {pb} + {pa} = {i + pb + pa}")
+
+
+def conv_out_size(i: Int, k: Int, *, stride: Int = 1, padding: Any = 0, dilation: Int = 1) -> Int:
+    """o = floor((i + p_before + p_after - d*(k-1) - 1) / s) + 1.  [conv.out-size]
+
+    Raises InvalidConfig [conv.kernel-fits] for ints when the dilated kernel is larger
+    than the padded input (o would be < 1).
+    """
+    i, s, pb, pa, eff = _axis(i, k, stride, padding, dilation)
+    _kernel_fits(i, pb, pa, eff, k, dilation, "conv.kernel-fits")
+    return (i + pb + pa - eff) // s + 1
+
+
+def pool_out_size(i: Int, k: Int, *, stride: Int | None = None, padding: Any = 0,
+                  dilation: Int = 1, ceil_mode: bool = False) -> Int:
+    """Pooling output size.  [pool.out-size] [pool.ceil-mode]
+
+    floor mode: as conv_out_size.  ceil mode: ceil(...) + 1, except that a window that
+    would start in the right padding (or past it) is dropped, i.e.
+    o = min(ceil((i + pb + pa - d(k-1) - 1) / s) + 1, floor((i + pb - 1) / s) + 1),
+    the second term counting the window starts that lie before the right padding
+    (PyTorch, ONNX).  stride defaults to the kernel size.
+    """
+    i, s, pb, pa, eff = _axis(i, k, k if stride is None else stride, padding, dilation)
+    _kernel_fits(i, pb, pa, eff, k, dilation, "pool.kernel-fits")
+    if not ceil_mode:
+        return (i + pb + pa - eff) // s + 1
+    return _min(ceil_div(i + pb + pa - eff, s) + 1, (i + pb - 1) // s + 1)
+
+
+def conv_transpose_out_size(i: Int, k: Int, *, stride: Int = 1, padding: Any = 0,
+                            output_padding: Int = 0, dilation: Int = 1) -> Int:
+    """o = (i - 1)*s - p_before - p_after + d*(k - 1) + output_padding + 1.  [conv-transpose.out-size]
+
+    output_padding must be < max(stride, dilation) [conv-transpose.output-padding]; for ints
+    o must be >= 1.
+    """
+    i, s, pb, pa, eff = _axis(i, k, stride, padding, dilation)
+    op = at_least("output_padding", output_padding, 0, rule="conv-transpose.output-padding")
+    d = as_int("dilation", dilation)
+    if not any(is_symbolic(v) for v in (op, s, d)):
+        require(op < max(s, d),
+                f"output_padding={op}, but should be < max(stride={s}, dilation={d})={max(s, d)}",
+                rule="conv-transpose.output-padding")
+    o = (i - 1) * s - pb - pa + eff - 1 + op + 1
+    if not is_symbolic(o):
+        require(o >= 1, f"output size={o}, but should be >= 1", rule="conv-transpose.out-size",
+                detail=f"  ({i}-1)*{s} - {pb} - {pa} + {eff - 1} + {op} + 1 = {o}")
+    return o
+
+
+def _shape(fn: Any, spatial: Sequence[Int], kernel: Any, stride: Any, padding: Any,
+           dilation: Any, **extra: Any) -> tuple[Int, ...]:
+    r = len(spatial)
+    ks = per_axis("kernel", kernel, r)
+    ss = per_axis("stride", ks if stride is None else stride, r)
+    ps = pairs("padding", padding, r)
+    ds = per_axis("dilation", dilation, r)
+    return tuple(fn(i, k, stride=s, padding=p, dilation=d, **extra)
+                 for i, k, s, p, d in zip(spatial, ks, ss, ps, ds))
+
+
+def conv_out_shape(spatial: Sequence[Int], kernel: Any, *, stride: Any = 1, padding: Any = 0,
+                   dilation: Any = 1) -> tuple[Int, ...]:
+    """conv_out_size on every spatial axis.  [conv.out-size]"""
+    return _shape(conv_out_size, spatial, kernel, stride, padding, dilation)
+
+
+def pool_out_shape(spatial: Sequence[Int], kernel: Any, *, stride: Any = None, padding: Any = 0,
+                   dilation: Any = 1, ceil_mode: bool = False) -> tuple[Int, ...]:
+    """pool_out_size on every spatial axis.  [pool.out-size]"""
+    return _shape(pool_out_size, spatial, kernel, stride, padding, dilation, ceil_mode=ceil_mode)
+
+
+def conv_transpose_out_shape(spatial: Sequence[Int], kernel: Any, *, stride: Any = 1,
+                             padding: Any = 0, output_padding: Any = 0,
+                             dilation: Any = 1) -> tuple[Int, ...]:
+    """conv_transpose_out_size on every spatial axis.  [conv-transpose.out-size]"""
+    r = len(spatial)
+    ops = per_axis("output_padding", output_padding, r)
+    ks = per_axis("kernel", kernel, r)
+    ss = per_axis("stride", stride, r)
+    ps = pairs("padding", padding, r)
+    ds = per_axis("dilation", dilation, r)
+    return tuple(conv_transpose_out_size(i, k, stride=s, padding=p, output_padding=op, dilation=d)
+                 for i, k, s, p, op, d in zip(spatial, ks, ss, ps, ops, ds))
+
+
+def pool_window_has_input(i: int, k: int, *, stride: int | None = None, padding: Any = 0,
+                          dilation: int = 1, ceil_mode: bool = False) -> int | None:
+    """Index of the first window with no tap on an input element, or None.  [pool.window-has-input]
+
+    Window j has taps at padded positions j*s + t*d (t = 0..k-1); the input occupies
+    [pb, pb + i).  The first tap at or after pb is t0 = max(0, ceil((pb - j*s) / d)); the
+    window touches the input iff t0 < k and j*s + t0*d < pb + i.  Ints only.
+    """
+    s = k if stride is None else stride
+    pb, _ = _pad_pair(padding)
+    o = pool_out_size(i, k, stride=s, padding=padding, dilation=dilation, ceil_mode=ceil_mode)
+    for j in range(o):
+        t0 = max(0, ceil_div(pb - j * s, dilation))
+        if not (t0 < k and j * s + t0 * dilation < pb + i):
+            return j
+    return None
+
+
+def same_padding(i: Int, k: Int, *, stride: Int = 1, dilation: Int = 1,
+                 mode: str = "upper") -> tuple[Int, Int]:
+    """(before, after) padding that makes o = ceil(i / s).  [pad.same]
+
+    total = max((ceil(i/s) - 1)*s + d*(k-1) + 1 - i, 0).  An odd total puts the extra cell
+    after (mode="upper": TensorFlow 'SAME', ONNX SAME_UPPER) or before ("lower": SAME_LOWER).
+    """
+    i = at_least("input size", i, 1, rule="config.nonempty")
+    s = at_least("stride", stride, 1, rule="config.stride")
+    eff = effective_kernel(k, dilation)
+    total = _max((ceil_div(i, s) - 1) * s + eff - i, 0)
+    small, big = total // 2, total - total // 2
+    if mode == "upper":
+        return small, big
+    if mode == "lower":
+        return big, small
+    raise ValueError(f"mode={mode!r}, but should be 'upper' or 'lower'")
+
+
+def torch_same_padding(k: Int, *, dilation: Int = 1) -> tuple[Int, Int]:
+    """PyTorch padding='same' (stride 1 only): total d*(k-1), the extra cell after.  [pad.same]"""
+    total = effective_kernel(k, dilation) - 1
+    return total // 2, total - total // 2
+
+
+def valid_padding() -> tuple[int, int]:
+    """'valid' padding: none.  [pad.valid]"""
+    return 0, 0
+
+
+def full_padding(k: Int, *, dilation: Int = 1) -> tuple[Int, Int]:
+    """'full' padding: d*(k-1) on both sides, so every partial overlap is an output.  [pad.full]"""
+    e = effective_kernel(k, dilation) - 1
+    return e, e
+
+
+# ---------------------------------------------------------------- parameter counts
+
+
+def _groups(c_in: Int, c_out: Int, groups: Int, family: str) -> tuple[Int, Int, Int]:
+    c_in = at_least("C_in", c_in, 1, rule="config.nonempty")
+    c_out = at_least("C_out", c_out, 1, rule="config.nonempty")
+    g = at_least("groups", groups, 1, rule=f"{family}.groups")
+    if not is_symbolic(g):
+        for name, c in (("C_in", c_in), ("C_out", c_out)):
+            if not is_symbolic(c):
+                require(c % g == 0, f"groups={g} does not divide {name}={c}",
+                        rule=f"{family}.groups")
+    return c_in, c_out, g
+
+
+def conv_params(c_in: Int, c_out: Int, kernel: Sequence[Int] | Int, *, groups: Int = 1,
+                bias: bool = True) -> Int:
+    """C_out * (C_in / groups) * prod(kernel) + (C_out if bias).  [params.conv]"""
+    c_in, c_out, g = _groups(c_in, c_out, groups, "conv")
+    ks = kernel if isinstance(kernel, Sequence) else (kernel,)
+    return c_out * (c_in // g) * _prod(ks) + (c_out if bias else 0)
+
+
+def conv_transpose_params(c_in: Int, c_out: Int, kernel: Sequence[Int] | Int, *,
+                          groups: Int = 1, bias: bool = True) -> Int:
+    """C_in * (C_out / groups) * prod(kernel) + (C_out if bias).  [params.conv-transpose]"""
+    c_in, c_out, g = _groups(c_in, c_out, groups, "conv-transpose")
+    ks = kernel if isinstance(kernel, Sequence) else (kernel,)
+    return c_in * (c_out // g) * _prod(ks) + (c_out if bias else 0)
+
+
+def dense_params(n_in: Int, n_out: Int, *, bias: bool = True) -> Int:
+    """n_in * n_out + (n_out if bias).  [params.dense]"""
+    n_in = at_least("n_in", n_in, 1, rule="config.nonempty")
+    n_out = at_least("n_out", n_out, 1, rule="config.nonempty")
+    return n_in * n_out + (n_out if bias else 0)
+
+
+def depthwise_separable_params(c_in: Int, c_out: Int, kernel: Sequence[Int] | Int, *,
+                               depth_multiplier: Int = 1, bias: bool = True) -> Int:
+    """Depthwise (groups=C_in, C_in*m filters) then pointwise 1x1.  [params.separable]
+
+    = C_in*m*prod(kernel) + C_in*m*C_out (+ C_in*m + C_out with bias on both).
+    """
+    m = at_least("depth_multiplier", depth_multiplier, 1, rule="config.nonempty")
+    depthwise = conv_params(c_in, c_in * m, kernel, groups=c_in, bias=bias)
+    ks = kernel if isinstance(kernel, Sequence) else (kernel,)
+    pointwise = conv_params(c_in * m, c_out, (1,) * len(ks), bias=bias)
+    return depthwise + pointwise
+
+
+def pool_params() -> int:
+    """Pooling has no parameters.  [params.pool]"""
+    return 0
+
+
+def batch_norm_params(c: Int, *, affine: bool = True) -> Int:
+    """Learned parameters of batch norm: a scale and a shift per channel (2C).  [params.batch-norm]"""
+    c = at_least("C", c, 1, rule="config.nonempty")
+    return 2 * c if affine else 0
+
+
+def batch_norm_buffers(c: Int) -> Int:
+    """Running mean and variance of batch norm: 2C non-trained values.  [params.batch-norm]"""
+    c = at_least("C", c, 1, rule="config.nonempty")
+    return 2 * c
+
+
+# ---------------------------------------------------------------- multiply-accumulates
+
+
+def conv_macs(c_in: Int, c_out: Int, kernel: Sequence[Int], out_spatial: Sequence[Int], *,
+              groups: Int = 1, batch: Int = 1) -> Int:
+    """N * C_out * prod(out) * (C_in / groups) * prod(kernel).  [macs.conv]"""
+    c_in, c_out, g = _groups(c_in, c_out, groups, "conv")
+    return batch * c_out * _prod(out_spatial) * (c_in // g) * _prod(kernel)
+
+
+def conv_transpose_macs(c_in: Int, c_out: Int, kernel: Sequence[Int], in_spatial: Sequence[Int],
+                        *, groups: Int = 1, batch: Int = 1) -> Int:
+    """N * C_in * prod(in) * (C_out / groups) * prod(kernel): each input scatters a kernel.  [macs.conv-transpose]"""
+    c_in, c_out, g = _groups(c_in, c_out, groups, "conv-transpose")
+    return batch * c_in * _prod(in_spatial) * (c_out // g) * _prod(kernel)
+
+
+def dense_macs(n_in: Int, n_out: Int, *, batch: Int = 1) -> Int:
+    """N * n_in * n_out.  [macs.dense]"""
+    return batch * n_in * n_out
+
+
+# ---------------------------------------------------------------- receptive fields
+
+
+@dataclass(frozen=True)
+class RF:
+    """Receptive field of one output unit on one axis, in input coordinates.
+
+    size: how many input positions unit 0 sees (span, gaps of dilation included);
+    jump: distance in the input between neighbouring output units;
+    start: input index of the first position unit 0 sees (negative: in the padding).
+    Unit j sees [start + j*jump, start + j*jump + size).
+    """
+
+    size: Any
+    jump: Any
+    start: Any
+
+
+def receptive_field_step(rf: RF, k: Int, *, stride: Int = 1, padding: Int = 0,
+                         dilation: Int = 1) -> RF:
+    """One layer: size += (d(k-1)+1 - 1)*jump; jump *= s; start -= p_before*jump.  [rf.size] [rf.jump] [rf.start]"""
+    s = at_least("stride", stride, 1, rule="config.stride")
+    p = at_least("padding", padding, 0, rule="config.padding")
+    eff = effective_kernel(k, dilation)
+    return RF(size=rf.size + (eff - 1) * rf.jump, jump=rf.jump * s, start=rf.start - p * rf.jump)
+
+
+def receptive_fields(layers: Iterable[Any]) -> list[RF]:
+    """The receptive field after each layer of a stack (one axis).
+
+    Each layer is a mapping or tuple (kernel, stride, padding_before, dilation); a layer
+    that does not mix positions is (1, 1, 0, 1).  Starts from the input: RF(1, 1, 0).
+    """
+    rf = RF(1, 1, 0)
+    out = []
+    for layer in layers:
+        if isinstance(layer, dict):
+            k, s, p, d = (layer["kernel"], layer.get("stride", 1), layer.get("padding", 0),
+                          layer.get("dilation", 1))
+        else:
+            k, s, p, d = (tuple(layer) + (1, 0, 1)[len(layer) - 1:])[:4]
+        rf = receptive_field_step(rf, k, stride=s, padding=p, dilation=d)
+        out.append(rf)
+    return out

@@ -1,0 +1,13 @@
+"""Readable, rank-generic NumPy reference ops (1-D, 2-D and 3-D spatial), channels-first.
+
+Every op validates before it computes (InvalidConfig naming the rule) and computes in
+float64 by default; see :mod:`cnnspec.ref.conv` for the dtype policy.
+"""
+
+from .conv import conv, convolve
+from .conv_transpose import conv_transpose
+from .pad import PAD_MODES, pad
+from .pool import avg_pool, global_avg_pool, global_max_pool, max_pool
+
+__all__ = ["conv", "convolve", "conv_transpose", "max_pool", "avg_pool", "global_max_pool",
+           "global_avg_pool", "pad", "PAD_MODES"]
