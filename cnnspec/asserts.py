@@ -1,0 +1,79 @@
+"""Assertion helpers whose messages read like STYLE.md, for tests and conformance checks.
+
+    AssertionError: y.shape[2:]=(4, 3), but should be (4, 2) [conv.out-size]
+      [conv(x: (1, 1, 7, 5), w: (1, 1, 3, 3), stride=(2, 2), ...)]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["format_call", "assert_shape", "assert_exact", "assert_within"]
+
+
+def _describe(v: Any) -> str:
+    if isinstance(v, np.ndarray):
+        return f"{tuple(v.shape)}"
+    return repr(v)
+
+
+def format_call(op: str, *args: Any, **kwargs: Any) -> str:
+    """``conv(x: (1, 1, 7, 5), w: (1, 1, 3, 3), stride=(2, 2))``: arrays shown by shape."""
+    names = ["x", "w", "b"]
+    parts = [f"{names[i] if i < 3 else 'arg'}: {_describe(a)}" for i, a in enumerate(args)]
+    parts += [f"{k}={_describe(v)}" for k, v in kwargs.items()]
+    return f"{op}({', '.join(parts)})"
+
+
+def _fail(message: str, rule: str, call: str, extra: str = "") -> None:
+    text = f"{message} [{rule}]"
+    if extra:
+        text += "\n" + extra
+    if call:
+        text += f"\n  [{call}]"
+    raise AssertionError(text)
+
+
+def assert_shape(actual: Any, expected: Any, *, rule: str, call: str = "", name: str = "y.shape",
+                 detail: str = "") -> None:
+    """Shapes equal as tuples of ints."""
+    a, e = tuple(int(v) for v in actual), tuple(int(v) for v in expected)
+    if a != e:
+        _fail(f"{name}={a}, but should be {e}", rule, call, detail)
+
+
+def _diff_report(actual: np.ndarray, expected: np.ndarray, bad: np.ndarray, most: int = 5,
+                 bound: np.ndarray | None = None) -> str:
+    idx = np.argwhere(bad)
+    lines = [f"  {len(idx)} of {bad.size} elements differ; first {min(most, len(idx))}:"]
+    for i in idx[:most]:
+        t = tuple(int(v) for v in i)
+        line = f"    y{list(t)} = {actual[t]!r}, expected {expected[t]!r}"
+        if bound is not None:
+            line += f" (|diff|={abs(actual[t] - expected[t]):.3g} > bound {bound[t]:.3g})"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def assert_exact(actual: Any, expected: Any, *, rule: str, call: str = "", name: str = "y") -> None:
+    """Same shape and the same values, NaN where expected has NaN (integer-valued data)."""
+    a, e = np.asarray(actual), np.asarray(expected)
+    assert_shape(a.shape, e.shape, rule=rule, call=call, name=f"{name}.shape")
+    bad = ~((a == e) | (np.isnan(a) & np.isnan(e)))
+    if bad.any():
+        _fail(f"{name} differs from the expected values", rule, call, _diff_report(a, e, bad))
+
+
+def assert_within(actual: Any, expected: Any, bound: Any, *, rule: str, call: str = "",
+                  name: str = "y") -> None:
+    """|actual - expected| <= bound per element (bound broadcast); NaN only where expected."""
+    a, e = np.asarray(actual, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    assert_shape(a.shape, e.shape, rule=rule, call=call, name=f"{name}.shape")
+    bnd = np.broadcast_to(np.asarray(bound, dtype=np.float64), e.shape)
+    both_nan = np.isnan(a) & np.isnan(e)
+    with np.errstate(invalid="ignore"):
+        ok = both_nan | (np.abs(a - e) <= bnd) | ((a == e) & np.isinf(e))
+    if not ok.all():
+        _fail(f"{name} is outside the error bound", rule, call, _diff_report(a, e, ~ok, bound=bnd))
