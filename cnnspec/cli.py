@@ -1,0 +1,156 @@
+"""The ``cnnspec`` command.
+
+    cnnspec shape conv --input 3x224x224 --out-channels 64 -k 7 -s 2 -p 3
+    cnnspec shape max-pool --input 64xHxW -k 3 -s 2 -p 1 --ceil-mode
+
+Sizes in --input may be symbols (``H``, ``W``): the output is then a SymPy expression.
+Exit codes: 0 success, 2 bad input (the message names the value and the rule).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from . import __version__, formulas
+from .errors import InvalidConfig
+
+OPS = ("conv", "conv-transpose", "max-pool", "avg-pool")
+
+
+def _size(token: str) -> Any:
+    token = token.strip()
+    if token.lstrip("-").isdigit():
+        return int(token)
+    if not token.isidentifier():
+        raise InvalidConfig(f"size={token!r}, but should be an int or a symbol name like H",
+                            rule="config.int")
+    import sympy
+
+    return sympy.Symbol(token, integer=True, positive=True)
+
+
+def _ints(text: str, rank: int, name: str) -> tuple[int, ...]:
+    parts = [p for p in text.replace("x", ",").split(",") if p.strip()]
+    try:
+        values = tuple(int(p) for p in parts)
+    except ValueError:
+        raise InvalidConfig(f"{name}={text!r}, but should be ints like 3 or 3,3",
+                            rule="config.int") from None
+    if len(values) == 1:
+        return values * rank
+    if len(values) != rank:
+        raise InvalidConfig(f"{name}={text!r} has {len(values)} entries, but should have 1 or "
+                            f"{rank} (one per spatial axis)", rule="config.rank")
+    return values
+
+
+def _padding(text: str, rank: int) -> Any:
+    if text in ("valid", "same", "same_upper", "same_lower", "full"):
+        return text
+    values = _ints(text, 2 * rank if text.count(",") + 1 == 2 * rank else rank, "padding")
+    if len(values) == 2 * rank:
+        return tuple((values[2 * a], values[2 * a + 1]) for a in range(rank))
+    return tuple((v, v) for v in values)
+
+
+def _resolve_padding(pad: Any, spatial: tuple[Any, ...], k: tuple[int, ...],
+                     s: tuple[int, ...], d: tuple[int, ...]) -> Any:
+    if not isinstance(pad, str):
+        return pad
+    if pad == "valid":
+        return tuple(formulas.valid_padding() for _ in spatial)
+    if pad == "full":
+        return tuple(formulas.full_padding(ki, dilation=di) for ki, di in zip(k, d))
+    mode = "lower" if pad == "same_lower" else "upper"
+    return tuple(formulas.same_padding(i, ki, stride=si, dilation=di, mode=mode)
+                 for i, ki, si, di in zip(spatial, k, s, d))
+
+
+def _shape(args: argparse.Namespace) -> int:
+    dims = [_size(t) for t in args.input.split("x")]
+    if len(dims) < 2 or len(dims) > 4:
+        raise InvalidConfig(f"--input={args.input!r} has {len(dims)} sizes, but should be "
+                            f"C x 1 to 3 spatial sizes, like 3x224x224", rule="config.rank")
+    c_in, spatial = dims[0], tuple(dims[1:])
+    r = len(spatial)
+    k = _ints(args.kernel, r, "kernel")
+    s = _ints(args.stride, r, "stride") if args.stride else (k if "pool" in args.op else (1,) * r)
+    d = _ints(args.dilation, r, "dilation")
+    pad = _resolve_padding(_padding(args.padding, r), spatial, k, s, d)
+    lines = []
+    if args.op == "conv":
+        if args.out_channels is None:
+            raise InvalidConfig("--out-channels=None, but should be given for conv",
+                                rule="conv.channels")
+        out = formulas.conv_out_shape(spatial, k, stride=s, padding=pad, dilation=d)
+        c_out = args.out_channels
+        params = formulas.conv_params(c_in, c_out, k, groups=args.groups, bias=not args.no_bias)
+        macs = formulas.conv_macs(c_in, c_out, k, out, groups=args.groups, batch=args.batch)
+        rule = "conv.out-size"
+    elif args.op == "conv-transpose":
+        if args.out_channels is None:
+            raise InvalidConfig("--out-channels=None, but should be given for conv-transpose",
+                                rule="conv-transpose.channels")
+        op = _ints(args.output_padding, r, "output_padding")
+        out = formulas.conv_transpose_out_shape(spatial, k, stride=s, padding=pad,
+                                                output_padding=op, dilation=d)
+        c_out = args.out_channels
+        params = formulas.conv_transpose_params(c_in, c_out, k, groups=args.groups,
+                                                bias=not args.no_bias)
+        macs = formulas.conv_transpose_macs(c_in, c_out, k, spatial, groups=args.groups,
+                                            batch=args.batch)
+        rule = "conv-transpose.out-size"
+    else:
+        out = formulas.pool_out_shape(spatial, k, stride=s, padding=pad, dilation=d,
+                                      ceil_mode=args.ceil_mode)
+        c_out, params, macs, rule = c_in, formulas.pool_params(), None, "pool.out-size"
+    lines.append(f"{args.op}: input {(args.batch, c_in, *spatial)} -> output "
+                 f"{(args.batch, c_out, *out)}   [{rule}]")
+    pads = pad if not isinstance(pad, str) else ()
+    for a, (i, o) in enumerate(zip(spatial, out)):
+        lines.append(f"  axis {a}: in={i} kernel={k[a]} stride={s[a]} padding={tuple(pads[a])} "
+                     f"dilation={d[a]} -> out={o}")
+    lines.append(f"  params: {params}")
+    if macs is not None:
+        lines.append(f"  MACs: {macs}")
+    print("\n".join(lines))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cnnspec", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", action="version", version=f"cnnspec {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sh = sub.add_parser("shape", help="output shape, parameters and MACs of one layer")
+    sh.add_argument("op", choices=OPS)
+    sh.add_argument("--input", required=True, help="C x spatial sizes, e.g. 3x224x224 or 3xHxW")
+    sh.add_argument("--batch", type=int, default=1)
+    sh.add_argument("--out-channels", type=int)
+    sh.add_argument("-k", "--kernel", required=True, help="3 or 3,5")
+    sh.add_argument("-s", "--stride", default=None, help="default 1 (pooling: the kernel)")
+    sh.add_argument("-p", "--padding", default="0",
+                    help="1 | 1,2 (per axis) | 0,1,2,3 (before,after per axis) | valid | same | "
+                         "same_lower | full")
+    sh.add_argument("-d", "--dilation", default="1")
+    sh.add_argument("-g", "--groups", type=int, default=1)
+    sh.add_argument("--output-padding", default="0")
+    sh.add_argument("--ceil-mode", action="store_true")
+    sh.add_argument("--no-bias", action="store_true")
+    sh.set_defaults(func=_shape)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except InvalidConfig as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
