@@ -120,6 +120,48 @@ def _shape(args: argparse.Namespace) -> int:
     return 0
 
 
+def _explain(args: argparse.Namespace) -> int:
+    from . import rules
+    from .rules.render import FAMILY_TITLES, rule_text
+
+    if not args.rule_id:
+        for fam, members in rules.families().items():
+            print(f"{fam}: {FAMILY_TITLES.get(fam, fam)}")
+            for r in members:
+                print(f"  {r.id:<34} {r.title}")
+        return 0
+    try:
+        print(rule_text(rules.get(args.rule_id)))
+    except KeyError:
+        near = rules.suggest(args.rule_id)
+        hint = f"; closest: {', '.join(near)}" if near else "; `cnnspec explain` lists them all"
+        print(f"error: unknown rule id={args.rule_id!r}{hint}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _spec(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .rules.render import spec_files
+
+    out = Path(args.dir)
+    stale = [name for name, text in spec_files().items()
+             if not (out / name).exists() or (out / name).read_text(encoding="utf-8") != text]
+    if args.write:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, text in spec_files().items():
+            (out / name).write_text(text, encoding="utf-8")
+        print(f"wrote {len(spec_files())} files to {out}/")
+        return 0
+    if stale:
+        print(f"out of date in {out}/: {', '.join(stale)} (run `cnnspec spec --write`)",
+              file=sys.stderr)
+        return 1
+    print(f"{out}/ is up to date")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cnnspec", description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", action="version", version=f"cnnspec {__version__}")
@@ -140,6 +182,13 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("--ceil-mode", action="store_true")
     sh.add_argument("--no-bias", action="store_true")
     sh.set_defaults(func=_shape)
+    ex = sub.add_parser("explain", help="print a rule of the spec, or list them all")
+    ex.add_argument("rule_id", nargs="?", help="e.g. conv.out-size")
+    ex.set_defaults(func=_explain)
+    sp = sub.add_parser("spec", help="check (default) or --write the Markdown in spec/")
+    sp.add_argument("--dir", default="spec")
+    sp.add_argument("--write", action="store_true")
+    sp.set_defaults(func=_spec)
     return parser
 
 

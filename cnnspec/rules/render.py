@@ -1,0 +1,85 @@
+"""Render the registry as Markdown (spec/*.md) and as terminal text (cnnspec explain)."""
+
+from __future__ import annotations
+
+from . import Rule, families
+
+__all__ = ["FAMILY_TITLES", "rule_markdown", "family_markdown", "spec_files", "rule_text"]
+
+FAMILY_TITLES = {
+    "config": "Configuration: what every call must satisfy",
+    "conv": "Convolution",
+    "conv-transpose": "Transposed convolution",
+    "pool": "Pooling",
+    "pad": "Padding",
+    "params": "Parameter counts",
+    "macs": "Multiply-accumulates",
+    "rf": "Receptive fields",
+    "tolerance": "Comparing floating-point results",
+}
+
+HEADER = "<!-- Generated from cnnspec/rules by `cnnspec spec --write`; do not edit by hand. -->\n"
+
+
+def _anchor(r: Rule) -> str:
+    return r.id.replace(".", "-")
+
+
+def rule_markdown(r: Rule) -> str:
+    lines = [f'<a id="{_anchor(r)}"></a>', f"## `{r.id}`: {r.title}", "", r.statement, ""]
+    if r.ops:
+        lines += [f"Applies to: {', '.join(f'`{op}`' for op in r.ops)}", ""]
+    formula = r.formula_text()
+    if formula:
+        lines += ["Formula:", "", "```", formula, "```", ""]
+    latex = r.formula_latex()
+    if latex:
+        lines += ["$$", latex, "$$", ""]
+    if r.preconditions:
+        lines += ["Preconditions: " + "; ".join(f"`{p}`" for p in r.preconditions), ""]
+    for ex in r.examples:
+        lines.append(f"- Example: {ex.given} → {ex.result}" + (f" ({ex.why})" if ex.why else ""))
+    if r.examples:
+        lines.append("")
+    if r.sources:
+        lines += ["Sources: " + "; ".join(r.sources), ""]
+    if r.see_also:
+        lines += ["See also: " + ", ".join(f"[`{s}`]({s.split('.')[0]}.md#{s.replace('.', '-')})"
+                                          for s in r.see_also), ""]
+    return "\n".join(lines)
+
+
+def family_markdown(family: str, rules: list[Rule]) -> str:
+    title = FAMILY_TITLES.get(family, family)
+    index = "\n".join(f"- [`{r.id}`](#{_anchor(r)}): {r.title}" for r in rules)
+    body = "\n".join(rule_markdown(r) for r in rules)
+    return f"{HEADER}\n# {title}\n\n{index}\n\n{body}"
+
+
+def spec_files() -> dict[str, str]:
+    """File name under spec/ -> its generated Markdown (errata.md is written by hand)."""
+    fams = families()
+    out = {f"{fam}.md": family_markdown(fam, rules) for fam, rules in fams.items()}
+    listing = "\n".join(f"- [{FAMILY_TITLES.get(fam, fam)}]({fam}.md): "
+                        + ", ".join(f"`{r.id}`" for r in rules) for fam, rules in fams.items())
+    out["README.md"] = (f"{HEADER}\n# The cnnspec specification\n\nEvery rule has a stable ID; "
+                        f"cite it as `family.slug` and link to its anchor.\n\n{listing}\n\n"
+                        f"Errors found in the source documents: [errata.md](errata.md).\n")
+    return out
+
+
+def rule_text(r: Rule) -> str:
+    """The rule for a terminal: statement, formula, worked examples, sources."""
+    lines = [f"{r.id}: {r.title}", "", r.statement]
+    formula = r.formula_text()
+    if formula:
+        lines += ["", "Formula:", *("  " + f for f in formula.splitlines())]
+    if r.preconditions:
+        lines += ["", "Preconditions:", *(f"  {p}" for p in r.preconditions)]
+    if r.examples:
+        lines += ["", "Examples:"]
+        lines += [f"  {ex.given} -> {ex.result}" + (f"  ({ex.why})" if ex.why else "")
+                  for ex in r.examples]
+    if r.sources:
+        lines += ["", "Sources:", *(f"  {s}" for s in r.sources)]
+    return "\n".join(lines)
