@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._check import as_int, at_least, is_symbolic, pairs, per_axis, require
+from .errors import InvalidConfig
 
 __all__ = [
     "ceil_div", "effective_kernel", "conv_out_size", "conv_out_shape", "pool_out_size",
@@ -69,9 +70,10 @@ def _pad_pair(padding: Any) -> tuple[Int, Int]:
         pb, pa = as_int("padding[0]", items[0]), as_int("padding[1]", items[1])
     else:
         pb = pa = as_int("padding", padding)
-    for side, p in (("before", pb), ("after", pa)):
+    for p in (pb, pa):
         if not is_symbolic(p):
-            require(p >= 0, f"padding {side}={p}, but should be >= 0", rule="config.padding")
+            require(p >= 0, f"padding={padding!r}, but should be >= 0 before and after",
+                    rule="config.padding")
     return pb, pa
 
 
@@ -88,7 +90,7 @@ def effective_kernel(k: Int, dilation: Int = 1) -> Int:
 
 
 def _axis(i: Int, k: Int, stride: Int, padding: Any, dilation: Int) -> tuple[Int, ...]:
-    i = at_least("input size", i, 1, rule="config.nonempty")
+    i = at_least("i", i, 1, rule="config.nonempty")
     s = at_least("stride", stride, 1, rule="config.stride")
     pb, pa = _pad_pair(padding)
     eff = effective_kernel(k, dilation)
@@ -114,6 +116,12 @@ def conv_out_size(i: Int, k: Int, *, stride: Int = 1, padding: Any = 0, dilation
     return (i + pb + pa - eff) // s + 1
 
 
+def _pool_size(i: Int, k: Int, s: Int, pb: Int, pa: Int, eff: Int, ceil_mode: bool) -> Int:
+    if not ceil_mode:
+        return (i + pb + pa - eff) // s + 1
+    return _min(ceil_div(i + pb + pa - eff, s) + 1, (i + pb - 1) // s + 1)
+
+
 def pool_out_size(i: Int, k: Int, *, stride: Int | None = None, padding: Any = 0,
                   dilation: Int = 1, ceil_mode: bool = False) -> Int:
     """Pooling output size.  [pool.out-size] [pool.ceil-mode]
@@ -123,12 +131,47 @@ def pool_out_size(i: Int, k: Int, *, stride: Int | None = None, padding: Any = 0
     o = min(ceil((i + pb + pa - d(k-1) - 1) / s) + 1, floor((i + pb - 1) / s) + 1),
     the second term counting the window starts that lie before the right padding
     (PyTorch, ONNX).  stride defaults to the kernel size.
+
+    For ints, also raises [pool.window-has-input] when a window has no tap on the input.
     """
     i, s, pb, pa, eff = _axis(i, k, k if stride is None else stride, padding, dilation)
     _kernel_fits(i, pb, pa, eff, k, dilation, "pool.kernel-fits")
-    if not ceil_mode:
-        return (i + pb + pa - eff) // s + 1
-    return _min(ceil_div(i + pb + pa - eff, s) + 1, (i + pb - 1) // s + 1)
+    o = _pool_size(i, k, s, pb, pa, eff, _flag("ceil_mode", ceil_mode))
+    if not any(is_symbolic(v) for v in (i, k, s, pb, pa, dilation)):
+        j = _first_padding_only_window(i, k, s, pb, dilation, o)
+        if j is not None:
+            raise InvalidConfig(
+                f"padding={padding!r}, but should leave every window at least one tap on the "
+                f"input (window {j} has none)", rule="pool.window-has-input",
+                detail=f"  i={i}, kernel={k}, stride={s}, dilation={dilation}, "
+                       f"ceil_mode={ceil_mode}: window {j} taps padded positions "
+                       f"{[j * s + t * dilation for t in range(k)]}, the input is at "
+                       f"[{pb}, {pb + i})")
+    return o
+
+
+def pool_window_has_input(i: int, k: int, *, stride: int | None = None, padding: Any = 0,
+                          dilation: int = 1, ceil_mode: bool = False) -> int | None:
+    """Index of the first window with no tap on an input element, or None.  [pool.window-has-input]
+
+    The predicate behind pool_out_size's check, for callers that want to ask rather than
+    catch (strategies drawing only valid configurations).  Ints only.
+    """
+    i, s, pb, pa, eff = _axis(i, k, k if stride is None else stride, padding, dilation)
+    _kernel_fits(i, pb, pa, eff, k, dilation, "pool.kernel-fits")
+    return _first_padding_only_window(i, k, s, pb, dilation,
+                                      _pool_size(i, k, s, pb, pa, eff, bool(ceil_mode)))
+
+
+def _first_padding_only_window(i: int, k: int, s: int, pb: int, d: int, o: int) -> int | None:
+    """Window j has taps at padded positions j*s + t*d (t = 0..k-1); the input occupies
+    [pb, pb + i).  The first tap at or after pb is t0 = max(0, ceil((pb - j*s) / d)); the
+    window touches the input iff t0 < k and j*s + t0*d < pb + i."""
+    for j in range(o):
+        t0 = max(0, ceil_div(pb - j * s, d))
+        if not (t0 < k and j * s + t0 * d < pb + i):
+            return j
+    return None
 
 
 def conv_transpose_out_size(i: Int, k: Int, *, stride: Int = 1, padding: Any = 0,
@@ -189,24 +232,6 @@ def conv_transpose_out_shape(spatial: Sequence[Int], kernel: Any, *, stride: Any
                  for i, k, s, p, op, d in zip(spatial, ks, ss, ps, ops, ds))
 
 
-def pool_window_has_input(i: int, k: int, *, stride: int | None = None, padding: Any = 0,
-                          dilation: int = 1, ceil_mode: bool = False) -> int | None:
-    """Index of the first window with no tap on an input element, or None.  [pool.window-has-input]
-
-    Window j has taps at padded positions j*s + t*d (t = 0..k-1); the input occupies
-    [pb, pb + i).  The first tap at or after pb is t0 = max(0, ceil((pb - j*s) / d)); the
-    window touches the input iff t0 < k and j*s + t0*d < pb + i.  Ints only.
-    """
-    s = k if stride is None else stride
-    pb, _ = _pad_pair(padding)
-    o = pool_out_size(i, k, stride=s, padding=padding, dilation=dilation, ceil_mode=ceil_mode)
-    for j in range(o):
-        t0 = max(0, ceil_div(pb - j * s, dilation))
-        if not (t0 < k and j * s + t0 * dilation < pb + i):
-            return j
-    return None
-
-
 def same_padding(i: Int, k: Int, *, stride: Int = 1, dilation: Int = 1,
                  mode: str = "upper") -> tuple[Int, Int]:
     """(before, after) padding that makes o = ceil(i / s).  [pad.same]
@@ -214,7 +239,7 @@ def same_padding(i: Int, k: Int, *, stride: Int = 1, dilation: Int = 1,
     total = max((ceil(i/s) - 1)*s + d*(k-1) + 1 - i, 0).  An odd total puts the extra cell
     after (mode="upper": TensorFlow 'SAME', ONNX SAME_UPPER) or before ("lower": SAME_LOWER).
     """
-    i = at_least("input size", i, 1, rule="config.nonempty")
+    i = at_least("i", i, 1, rule="config.nonempty")
     s = at_least("stride", stride, 1, rule="config.stride")
     eff = effective_kernel(k, dilation)
     total = _max((ceil_div(i, s) - 1) * s + eff - i, 0)
@@ -223,7 +248,7 @@ def same_padding(i: Int, k: Int, *, stride: Int = 1, dilation: Int = 1,
         return small, big
     if mode == "lower":
         return big, small
-    raise ValueError(f"mode={mode!r}, but should be 'upper' or 'lower'")
+    raise InvalidConfig(f"mode={mode!r}, but should be 'upper' or 'lower'", rule="config.padding")
 
 
 def torch_same_padding(k: Int, *, dilation: Int = 1) -> tuple[Int, Int]:
@@ -258,27 +283,41 @@ def _groups(c_in: Int, c_out: Int, groups: Int, family: str) -> tuple[Int, Int, 
     return c_in, c_out, g
 
 
+def _sizes(name: str, values: Sequence[Int] | Int, *, low: int = 1,
+           rule: str = "config.kernel") -> tuple[Int, ...]:
+    """An int or a sequence of ints (kernel, spatial sizes), each >= low."""
+    if isinstance(values, Sequence) and not isinstance(values, str):
+        return tuple(at_least(f"{name}[{a}]", v, low, rule=rule) for a, v in enumerate(values))
+    return (at_least(name, values, low, rule=rule),)
+
+
+def _flag(name: str, v: Any) -> bool:
+    require(isinstance(v, bool) or type(v).__name__ == "bool_",
+            f"{name}={v!r}, but should be a bool", rule="config.int")
+    return bool(v)
+
+
 def conv_params(c_in: Int, c_out: Int, kernel: Sequence[Int] | Int, *, groups: Int = 1,
                 bias: bool = True) -> Int:
     """C_out * (C_in / groups) * prod(kernel) + (C_out if bias).  [params.conv]"""
     c_in, c_out, g = _groups(c_in, c_out, groups, "conv")
-    ks = kernel if isinstance(kernel, Sequence) else (kernel,)
-    return c_out * (c_in // g) * _prod(ks) + (c_out if bias else 0)
+    ks = _sizes("kernel", kernel)
+    return c_out * (c_in // g) * _prod(ks) + (c_out if _flag("bias", bias) else 0)
 
 
 def conv_transpose_params(c_in: Int, c_out: Int, kernel: Sequence[Int] | Int, *,
                           groups: Int = 1, bias: bool = True) -> Int:
     """C_in * (C_out / groups) * prod(kernel) + (C_out if bias).  [params.conv-transpose]"""
     c_in, c_out, g = _groups(c_in, c_out, groups, "conv-transpose")
-    ks = kernel if isinstance(kernel, Sequence) else (kernel,)
-    return c_in * (c_out // g) * _prod(ks) + (c_out if bias else 0)
+    ks = _sizes("kernel", kernel)
+    return c_in * (c_out // g) * _prod(ks) + (c_out if _flag("bias", bias) else 0)
 
 
 def dense_params(n_in: Int, n_out: Int, *, bias: bool = True) -> Int:
     """n_in * n_out + (n_out if bias).  [params.dense]"""
     n_in = at_least("n_in", n_in, 1, rule="config.nonempty")
     n_out = at_least("n_out", n_out, 1, rule="config.nonempty")
-    return n_in * n_out + (n_out if bias else 0)
+    return n_in * n_out + (n_out if _flag("bias", bias) else 0)
 
 
 def depthwise_separable_params(c_in: Int, c_out: Int, kernel: Sequence[Int] | Int, *,
@@ -289,7 +328,7 @@ def depthwise_separable_params(c_in: Int, c_out: Int, kernel: Sequence[Int] | In
     """
     m = at_least("depth_multiplier", depth_multiplier, 1, rule="config.nonempty")
     depthwise = conv_params(c_in, c_in * m, kernel, groups=c_in, bias=bias)
-    ks = kernel if isinstance(kernel, Sequence) else (kernel,)
+    ks = _sizes("kernel", kernel)
     pointwise = conv_params(c_in * m, c_out, (1,) * len(ks), bias=bias)
     return depthwise + pointwise
 
@@ -302,7 +341,7 @@ def pool_params() -> int:
 def batch_norm_params(c: Int, *, affine: bool = True) -> Int:
     """Learned parameters of batch norm: a scale and a shift per channel (2C).  [params.batch-norm]"""
     c = at_least("C", c, 1, rule="config.nonempty")
-    return 2 * c if affine else 0
+    return 2 * c if _flag("affine", affine) else 0
 
 
 def batch_norm_buffers(c: Int) -> Int:
@@ -318,19 +357,25 @@ def conv_macs(c_in: Int, c_out: Int, kernel: Sequence[Int], out_spatial: Sequenc
               groups: Int = 1, batch: Int = 1) -> Int:
     """N * C_out * prod(out) * (C_in / groups) * prod(kernel).  [macs.conv]"""
     c_in, c_out, g = _groups(c_in, c_out, groups, "conv")
-    return batch * c_out * _prod(out_spatial) * (c_in // g) * _prod(kernel)
+    ks, out = _sizes("kernel", kernel), _sizes("out_spatial", out_spatial, rule="config.nonempty")
+    n = at_least("batch", batch, 1, rule="config.nonempty")
+    return n * c_out * _prod(out) * (c_in // g) * _prod(ks)
 
 
 def conv_transpose_macs(c_in: Int, c_out: Int, kernel: Sequence[Int], in_spatial: Sequence[Int],
                         *, groups: Int = 1, batch: Int = 1) -> Int:
     """N * C_in * prod(in) * (C_out / groups) * prod(kernel): each input scatters a kernel.  [macs.conv-transpose]"""
     c_in, c_out, g = _groups(c_in, c_out, groups, "conv-transpose")
-    return batch * c_in * _prod(in_spatial) * (c_out // g) * _prod(kernel)
+    ks, ins = _sizes("kernel", kernel), _sizes("in_spatial", in_spatial, rule="config.nonempty")
+    n = at_least("batch", batch, 1, rule="config.nonempty")
+    return n * c_in * _prod(ins) * (c_out // g) * _prod(ks)
 
 
 def dense_macs(n_in: Int, n_out: Int, *, batch: Int = 1) -> Int:
     """N * n_in * n_out.  [macs.dense]"""
-    return batch * n_in * n_out
+    n_in = at_least("n_in", n_in, 1, rule="config.nonempty")
+    n_out = at_least("n_out", n_out, 1, rule="config.nonempty")
+    return at_least("batch", batch, 1, rule="config.nonempty") * n_in * n_out
 
 
 # ---------------------------------------------------------------- receptive fields

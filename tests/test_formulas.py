@@ -63,16 +63,25 @@ def _count_ceil_windows(i: int, pb: int, pa: int, eff: int, s: int) -> int:
     return sum(1 for j in range(n) if j * s < pb + i)
 
 
-@cites("pool.out-size", "pool.ceil-mode")
+def _some_window_is_all_padding(n: int, i: int, k: int, s: int, pb: int, d: int) -> bool:
+    return any(not any(pb <= j * s + t * d < pb + i for t in range(k)) for j in range(n))
+
+
+@cites("pool.out-size", "pool.ceil-mode", "pool.window-has-input")
 def test_pool_out_size_counts_windows_on_a_whole_domain():
-    for i, k, s, pb, pa, d in DOMAIN:
+    for (i, k, s, pb, pa, d), ceil in itertools.product(DOMAIN, (False, True)):
         eff = d * (k - 1) + 1
         if eff > i + pb + pa:
             continue
-        floor = formulas.pool_out_size(i, k, stride=s, padding=(pb, pa), dilation=d)
-        ceil = formulas.pool_out_size(i, k, stride=s, padding=(pb, pa), dilation=d, ceil_mode=True)
-        assert floor == _count_windows(i + pb + pa, eff, s)
-        assert ceil == _count_ceil_windows(i, pb, pa, eff, s), (i, k, s, pb, pa, d)
+        n = _count_ceil_windows(i, pb, pa, eff, s) if ceil else _count_windows(i + pb + pa, eff, s)
+        call = dict(stride=s, padding=(pb, pa), dilation=d, ceil_mode=ceil)
+        if _some_window_is_all_padding(n, i, k, s, pb, d):
+            with pytest.raises(InvalidConfig, match=r"\[pool\.window-has-input\]"):
+                formulas.pool_out_size(i, k, **call)
+            assert formulas.pool_window_has_input(i, k, **call) is not None
+        else:
+            assert formulas.pool_out_size(i, k, **call) == n, (i, k, s, pb, pa, d, ceil)
+            assert formulas.pool_window_has_input(i, k, **call) is None
 
 
 @cites("pool.ceil-mode")
@@ -138,8 +147,10 @@ def test_symbolic_formulas_agree_with_integer_ones(k, s, pb, pa, d, ceil):
     assert all(isinstance(e, sympy.Basic) for e in (conv, pool, tconv))
     for h in range(max(1, eff - pb - pa), max(1, eff - pb - pa) + 12):
         assert conv.subs(H, h) == formulas.conv_out_size(h, k, stride=s, padding=(pb, pa), dilation=d)
-        assert pool.subs(H, h) == formulas.pool_out_size(h, k, stride=s, padding=(pb, pa),
-                                                         dilation=d, ceil_mode=ceil)
+        if formulas.pool_window_has_input(h, k, stride=s, padding=(pb, pa), dilation=d,
+                                          ceil_mode=ceil) is None:
+            assert pool.subs(H, h) == formulas.pool_out_size(h, k, stride=s, padding=(pb, pa),
+                                                             dilation=d, ceil_mode=ceil)
         if (h - 1) * s - pb - pa + eff >= 1:
             assert tconv.subs(H, h) == formulas.conv_transpose_out_size(
                 h, k, stride=s, padding=(pb, pa), dilation=d)

@@ -7,6 +7,7 @@ spatial axis (padding: (before, after) pairs).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,8 +17,8 @@ from .. import formulas
 from .._check import as_int, at_least, pairs, per_axis, require
 from ..errors import InvalidConfig
 
-__all__ = ["Geometry", "check_array", "resolve_padding", "check_conv", "check_conv_transpose",
-           "check_pool", "check_geometry"]
+__all__ = ["Geometry", "check_array", "check_flag", "resolve_padding", "check_conv",
+           "check_conv_transpose", "check_pool", "check_geometry"]
 
 PAD_STRINGS = ("valid", "same", "same_upper", "same_lower", "full")
 
@@ -33,9 +34,24 @@ class Geometry:
     groups: int = 1
 
 
+def _as_array(name: str, a: Any) -> np.ndarray:
+    """np.asarray(a), with None and ragged nested lists rejected by name."""
+    require(a is not None, f"{name}=None, but should be an array", rule="config.dtype")
+    try:
+        return np.asarray(a)
+    except ValueError as e:  # NumPy >= 1.24: inhomogeneous nested sequences
+        raise InvalidConfig(f"{name}=<ragged {type(a).__name__}>, but should be a rectangular "
+                            f"array", rule="config.rank", detail=f"  {e}") from None
+
+
 def check_array(name: str, a: Any, *, ndim: int | None = None) -> np.ndarray:
-    """A real numeric, non-empty array of rank 3-5 (N, C, *spatial), or of ``ndim``."""
-    arr = np.asarray(a)
+    """A real numeric, non-empty array of rank 3-5 (N, C, *spatial), or of ``ndim``.
+
+    Accepted dtype kinds: signed / unsigned integers and floats ("iuf").  Rejected: bool
+    (True + True is not a sum the spec defines, and max pooling over bools is a logical or),
+    complex (no order for max pooling), object, str, datetime.  [config.dtype]
+    """
+    arr = _as_array(name, a)
     require(arr.dtype.kind in "iuf",
             f"{name}.dtype={arr.dtype}, but should be a real integer or float dtype",
             rule="config.dtype")
@@ -47,13 +63,49 @@ def check_array(name: str, a: Any, *, ndim: int | None = None) -> np.ndarray:
         require(arr.ndim == ndim, f"{name}.ndim={arr.ndim}, but should be {ndim}",
                 rule="config.rank")
     require(all(n >= 1 for n in arr.shape),
-            f"{name}.shape={arr.shape}, but every axis should be >= 1 (no empty arrays)",
+            f"{name}.shape={arr.shape}, but should be >= 1 on every axis (no empty arrays)",
             rule="config.nonempty")
     return arr
 
 
+def check_flag(name: str, v: Any) -> bool:
+    """A bool flag (ceil_mode, count_include_pad): a Python or NumPy bool, nothing truthy."""
+    require(isinstance(v, (bool, np.bool_)), f"{name}={v!r}, but should be a bool",
+            rule="config.int")
+    return bool(v)
+
+
+def _indexed(e: InvalidConfig, a: int) -> InvalidConfig:
+    """The same error, its leading name indexed by spatial axis ``a``.
+
+    formulas.py works on one axis and names ``output_padding=2``; the op's caller passed a
+    tuple, so the message says ``output_padding[1]=2``.
+    """
+    first, _, detail = str(e).partition("\n")
+    message = first.removesuffix(f" [{e.rule}]")
+    name, eq, rest = message.partition("=")
+    if eq and "[" not in name:
+        message = f"{name}[{a}]={rest}"
+    return InvalidConfig(message, rule=e.rule, detail=detail)
+
+
+def _sizes(fn: Callable[..., Any], spatial: Sequence[int], geo: Geometry,
+           **per_axis_args: Sequence[Any]) -> tuple[int, ...]:
+    """fn (a formulas.*_out_size) on every spatial axis; its errors name the axis."""
+    out = []
+    for a, (i, k, s, p, d) in enumerate(zip(spatial, geo.kernel, geo.stride, geo.padding,
+                                             geo.dilation)):
+        extra = {key: v[a] for key, v in per_axis_args.items()}
+        try:
+            out.append(fn(i, k, stride=s, padding=p, dilation=d, **extra))
+        except InvalidConfig as e:
+            raise _indexed(e, a) from None
+    return tuple(out)
+
+
 def resolve_padding(padding: Any, spatial: tuple[int, ...], kernel: tuple[int, ...],
-                    stride: tuple[int, ...], dilation: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
+                    stride: tuple[int, ...], dilation: tuple[int, ...]
+                    ) -> tuple[tuple[int, int], ...]:
     """Padding as (before, after) pairs; strings: 'valid', 'same' (= 'same_upper'),
     'same_lower', 'full'.  [pad.same] [pad.valid] [pad.full]"""
     if isinstance(padding, str):
@@ -97,7 +149,7 @@ def _check_groups(groups: Any, c_in: int, c_out: int, family: str) -> int:
 def _check_bias(b: Any, c_out: int, family: str) -> np.ndarray | None:
     if b is None:
         return None
-    arr = np.asarray(b)
+    arr = _as_array("b", b)
     require(arr.dtype.kind in "iuf", f"b.dtype={arr.dtype}, but should be a real dtype",
             rule="config.dtype")
     require(arr.shape == (c_out,), f"b.shape={arr.shape}, but should be (C_out,)=({c_out},)",
@@ -118,8 +170,7 @@ def check_conv(x: Any, w: Any, b: Any, *, stride: Any, padding: Any, dilation: A
             rule="conv.channels", detail=f"  x.shape={x.shape}, w.shape={w.shape}")
     b = _check_bias(b, c_out, "conv")
     geo = check_geometry(tuple(spatial), tuple(kernel), stride, padding, dilation)
-    formulas.conv_out_shape(spatial, geo.kernel, stride=geo.stride, padding=geo.padding,
-                            dilation=geo.dilation)  # raises [conv.kernel-fits]
+    _sizes(formulas.conv_out_size, spatial, geo)  # raises [conv.kernel-fits]
     return x, w, b, Geometry(geo.kernel, geo.stride, geo.padding, geo.dilation, g)
 
 
@@ -140,14 +191,12 @@ def check_conv_transpose(x: Any, w: Any, b: Any, *, stride: Any, padding: Any,
     _check_groups(g, c_in, c_out, "conv-transpose")
     b = _check_bias(b, c_out, "conv-transpose")
     if isinstance(padding, str):
-        raise InvalidConfig(f"padding={padding!r}, but conv_transpose takes ints or pairs",
-                            rule="config.padding")
+        raise InvalidConfig(f"padding={padding!r}, but should be ints or (before, after) pairs "
+                            f"(conv_transpose takes no padding strings)", rule="config.padding")
     geo = check_geometry(tuple(spatial), tuple(kernel), stride, padding, dilation)
     ops = tuple(as_int(f"output_padding[{a}]", v) for a, v in
                 enumerate(per_axis("output_padding", output_padding, len(spatial))))
-    out = formulas.conv_transpose_out_shape(spatial, geo.kernel, stride=geo.stride,
-                                            padding=geo.padding, output_padding=ops,
-                                            dilation=geo.dilation)
+    out = _sizes(formulas.conv_transpose_out_size, spatial, geo, output_padding=ops)
     return x, w, b, Geometry(geo.kernel, geo.stride, geo.padding, geo.dilation, g), out
 
 
@@ -156,22 +205,9 @@ def check_pool(x: Any, *, kernel: Any, stride: Any, padding: Any, dilation: Any,
     """Preconditions of pooling.  [pool.kernel-fits] [pool.window-has-input]"""
     x = check_array("x", x)
     spatial = x.shape[2:]
-    require(isinstance(ceil_mode, (bool, np.bool_)),
-            f"ceil_mode={ceil_mode!r}, but should be a bool", rule="config.int")
+    ceil = check_flag("ceil_mode", ceil_mode)
     r = len(spatial)
     ks = per_axis("kernel", kernel, r)
     geo = check_geometry(spatial, ks, ks if stride is None else stride, padding, dilation)
-    out = formulas.pool_out_shape(spatial, geo.kernel, stride=geo.stride, padding=geo.padding,
-                                  dilation=geo.dilation, ceil_mode=bool(ceil_mode))
-    for a, (i, k, s, p, d) in enumerate(zip(spatial, geo.kernel, geo.stride, geo.padding,
-                                             geo.dilation)):
-        j = formulas.pool_window_has_input(i, k, stride=s, padding=p, dilation=d,
-                                           ceil_mode=bool(ceil_mode))
-        if j is not None:
-            raise InvalidConfig(
-                f"window {j} on axis {a} covers only padding, but every window should have at "
-                f"least one tap on the input", rule="pool.window-has-input",
-                detail=f"  input size={i}, kernel={k}, stride={s}, padding={p}, dilation={d}, "
-                       f"ceil_mode={bool(ceil_mode)}: taps at padded positions "
-                       f"{[j * s + t * d for t in range(k)]}, input at [{p[0]}, {p[0] + i})")
+    out = _sizes(formulas.pool_out_size, spatial, geo, ceil_mode=(ceil,) * r)  # also [pool.window-has-input]
     return x, geo, out

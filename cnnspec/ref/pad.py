@@ -29,7 +29,7 @@ def pad(x: Any, padding: Any, mode: str = "zeros", value: float = 0.0) -> np.nda
     """
     x = check_array("x", x)
     spatial = x.shape[2:]
-    if mode not in PAD_MODES:
+    if not isinstance(mode, str) or mode not in PAD_MODES:
         raise InvalidConfig(f"padding_mode={mode!r}, but should be one of {tuple(PAD_MODES)}",
                             rule="pad.modes")
     ones = (1,) * len(spatial)

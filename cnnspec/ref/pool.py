@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validate import Geometry, check_array, check_pool
+from ._validate import Geometry, check_array, check_flag, check_pool
 from ._windows import tap, taps
 from .pad import pad
 
@@ -66,11 +66,12 @@ def avg_pool(x: Any, *, kernel: Any, stride: Any = None, padding: Any = 0,
     """
     x, geo, out = check_pool(x, kernel=kernel, stride=stride, padding=padding, dilation=1,
                              ceil_mode=ceil_mode)
+    include_pad = check_flag("count_include_pad", count_include_pad)
     xpad = _padded(x.astype(dtype, copy=False), geo, out, 0.0)
     total = np.zeros((*x.shape[:2], *out), dtype=dtype)
     for t in taps(geo.kernel):
         total += tap(xpad, t, geo.stride, geo.dilation, out)
-    counts = [_divisor(i, k, s, p, o, bool(count_include_pad))
+    counts = [_divisor(i, k, s, p, o, include_pad)
               for i, k, s, p, o in zip(x.shape[2:], geo.kernel, geo.stride, geo.padding, out)]
     divisor = counts[0]
     for c in counts[1:]:
