@@ -4,12 +4,19 @@ from . import rule
 from . import _sources as S
 
 rule("tolerance.exact-integers", "Integer-valued data gives exact results",
-     """When inputs are small integers stored as floats and every partial sum stays below
-     2**24 (float32) or 2**53 (float64), every correct implementation returns exactly the
-     reference value, whatever its summation order.""", sources=(S.HIGHAM,))
+     """When inputs are small integers stored as floats, every correct implementation returns
+     exactly the reference value, whatever its summation order. Exactly: every partial sum's magnitude is
+     at most 2**24 (float32) or 2**53 (float64).""", sources=(S.HIGHAM,))
 rule("tolerance.k-aware", "The error bound grows with the reduction length K",
      """For real-valued data each output may differ from the exact value by at most
-     gamma_K * sum(|x| |w|), gamma_K = K*u / (1 - K*u), K = C_in/groups * prod(kernel) and u
-     the unit roundoff of the precision used (2**-24 float32, 2**-11 float16 and TF32, 2**-8
-     bfloat16). A fixed relative tolerance on |y| is not a valid test (outputs near zero).""",
-     formula="|y - y_ref| <= gamma_K * sum(|x| |w|)", sources=(S.HIGHAM,))
+     ((1 + gamma_K(u)) * (1 + u_in)**2 - 1) * sum(|x| |w|) (+|b|), where gamma_K = K*u / (1 - K*u),
+     K = C_in/groups * prod(kernel) (+1 with a bias), u the unit roundoff of the accumulation
+     (2**-24 float32, 2**-11 float16 and TF32, 2**-8 bfloat16) and u_in that of the precision
+     the inputs were rounded to: rounding the inputs costs about 2u more, whatever K. A fixed
+     relative tolerance on |y| is not a valid test (outputs near zero).""",
+     formula="|y - y_ref| <= ((1 + gamma_K(u)) (1 + u_in)^2 - 1) * sum(|x| |w|)",
+     sources=(S.HIGHAM,))
+rule("tolerance.max-exact", "Max pooling is exact",
+     """A comparison never rounds and rounding is monotone, so max pooling of inputs rounded to
+     a dtype equals the rounded reference maximum: exact on representable inputs, within
+     u*|y| of the float64 reference otherwise.""", sources=(S.HIGHAM,))
