@@ -32,7 +32,10 @@ rule("pool.ceil-mode", "ceil_mode keeps a partial last window, unless it starts 
                        "ceil(5/2)+1 = 4 windows start at 0, 2, 4, 6; 6 is in the right padding"),),
      sources=(S.TORCH_POOL, S.ONNX_POOL))
 rule("pool.kernel-fits", "The pooling window fits the padded input",
-     "As for convolution, the dilated window must fit inside the padded input on every axis.",
+     """As for convolution, the dilated window must fit inside the padded input on every axis,
+     in ceil_mode too. (PyTorch in ceil_mode accepts a first window that overhangs the padded
+     input by up to s-1 cells, e.g. kernel 2, stride 2 on one element: a framework
+     convention, not this rule.)""",
      ops=("max_pool", "avg_pool"), preconditions=("d*(k-1) + 1 <= i + p_before + p_after",),
      sources=(S.TORCH_POOL,))
 rule("pool.window-has-input", "Every window has at least one tap on the input",
@@ -40,7 +43,8 @@ rule("pool.window-has-input", "Every window has at least one tap on the input",
      nothing). Exactly: window j, with taps at padded positions j*s + t*d, must have one tap in
      [p_before, p_before + i). With d = 1 and floor mode this means p_before < k and
      p_after < k (TOSA and onnxruntime require pad < kernel; PyTorch's stricter pad <= k/2 is
-     a framework limit, not this rule).""",
+     a framework limit, not this rule, and with dilation PyTorch returns -inf for such a
+     window).""",
      ops=("max_pool", "avg_pool"),
      preconditions=("for every window j: exists t, p_before <= j*s + t*d < p_before + i",),
      sources=(S.ONNX_POOL, S.TORCH_POOL))
