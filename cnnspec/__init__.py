@@ -6,6 +6,7 @@ exception, naming the broken rule), and the targets in :mod:`cnnspec.targets`.
 """
 
 from .errors import InvalidConfig
+from .summary import Summary, summarize
 
 __version__ = "0.1.0"
-__all__ = ["InvalidConfig", "__version__"]
+__all__ = ["InvalidConfig", "Summary", "summarize", "__version__"]

@@ -162,6 +162,61 @@ def _spec(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_model(path: str, attr: str | None) -> Any:
+    """The model a Python file defines: ``attr`` (default ``model``), else its one candidate."""
+    import runpy
+
+    from . import layers
+
+    try:
+        space = runpy.run_path(path, run_name="cnnspec_model")
+    except (OSError, SyntaxError) as exc:
+        raise ValueError(f"--file={path!r} cannot be run ({type(exc).__name__}: {exc})") from None
+
+    def is_model(v: Any) -> bool:
+        if isinstance(v, (list, tuple)):
+            return bool(v) and all(isinstance(x, (layers.Layer, list, tuple)) for x in v)
+        return hasattr(v, "named_modules") and hasattr(v, "forward") and not isinstance(v, type)
+
+    if attr is not None or "model" in space:
+        name = attr or "model"
+        if name not in space:
+            raise ValueError(f"--attr={name!r}, but {path} defines no such name")
+        value = space[name]
+        if not is_model(value) and callable(value):
+            value = value()
+        if not is_model(value):
+            raise ValueError(f"{name}={type(value).__name__} in {path}, but should be a list of "
+                             f"layer specs or a torch.nn.Module")
+        return value
+    found = [k for k, v in space.items() if not k.startswith("_") and is_model(v)]
+    if len(found) != 1:
+        raise ValueError(f"{path} defines {len(found)} models ({', '.join(found) or 'none'}), "
+                         f"but should define one, named model (or pass --attr)")
+    return space[found[0]]
+
+
+def _summary(args: argparse.Namespace) -> int:
+    """cnnspec summary: the table of a network given in the layer language or a Python file."""
+    from . import layers
+    from .summary import summarize
+
+    try:
+        if (args.layers is None) == (args.file is None):
+            raise ValueError("give the layers as text, or --file, but not both")
+        model = layers.parse(args.layers) if args.layers is not None else \
+            _load_model(args.file, args.attr)
+    except ValueError as exc:  # LayerSyntaxError, a file without a model
+        if isinstance(exc, InvalidConfig):
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    result = summarize(model, tuple(args.input.split("x")))
+    print(result.to_json() if args.json else result.to_markdown() if args.markdown
+          else str(result))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cnnspec", description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", action="version", version=f"cnnspec {__version__}")
@@ -182,6 +237,19 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("--ceil-mode", action="store_true")
     sh.add_argument("--no-bias", action="store_true")
     sh.set_defaults(func=_shape)
+    sm = sub.add_parser("summary", help="shapes, params, MACs and receptive fields of a network",
+                        description="Summarize a network written in the layer language, e.g. "
+                                    "'conv(20, 7) relu maxpool(2) flatten dense(10)', or defined "
+                                    "in a Python file (a list of cnnspec.layers specs or a "
+                                    "torch.nn.Module named model).")
+    sm.add_argument("layers", nargs="?", help="the network in the layer language (see README)")
+    sm.add_argument("--input", required=True, help="C x spatial sizes, e.g. 3x224x224 or 3xHxW")
+    sm.add_argument("--file", help="a Python file that defines the model")
+    sm.add_argument("--attr", help="the name of the model in --file (default: model)")
+    out = sm.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print JSON")
+    out.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    sm.set_defaults(func=_summary)
     ex = sub.add_parser("explain", help="print a rule of the spec, or list them all")
     ex.add_argument("rule_id", nargs="?", help="e.g. conv.out-size")
     ex.set_defaults(func=_explain)

@@ -33,6 +33,7 @@ __all__ = [
     "conv_params", "conv_transpose_params", "dense_params", "depthwise_separable_params",
     "pool_params", "batch_norm_params", "batch_norm_buffers", "conv_macs",
     "conv_transpose_macs", "dense_macs", "RF", "receptive_field_step", "receptive_fields",
+    "adaptive_pool_window", "flatten_size", "floor_dropped", "receptive_field_union",
 ]
 
 Int = Any  # an int or a SymPy integer expression
@@ -422,3 +423,51 @@ def receptive_fields(layers: Iterable[Any]) -> list[RF]:
         rf = receptive_field_step(rf, k, stride=s, padding=p, dilation=d)
         out.append(rf)
     return out
+
+
+# ---------------------------------------------------------------- networks (cnnspec.summary)
+
+
+def adaptive_pool_window(i: Int, o: Int, j: Int) -> tuple[Int, Int]:
+    """Window j of adaptive pooling: [floor(j*i/o), ceil((j+1)*i/o)).  [net.adaptive-pool]
+
+    PyTorch's AdaptiveAvgPool / AdaptiveMaxPool; when o divides i every window has
+    kernel = stride = i/o, and o = 1 is global pooling (the window [0, i)).
+    """
+    i = at_least("i", i, 1, rule="config.nonempty")
+    o = at_least("output_size", o, 1, rule="config.nonempty")
+    return (j * i) // o, ceil_div((j + 1) * i, o)
+
+
+def flatten_size(c: Int, spatial: Sequence[Int]) -> Int:
+    """Features after flattening a (C, *spatial) map: C * prod(spatial).  [net.flatten]"""
+    return c * _prod(spatial)
+
+
+def floor_dropped(i: Int, o: Int, k: Int, *, stride: Int = 1, padding: Any = 0,
+                  dilation: Int = 1) -> Int:
+    """Input cells the floor of the output size leaves unread at an axis' end.  [net.remainder]
+
+    = max(0, p_b + i - max((o-1)*s + d(k-1) + 1, o*s)), with o the layer's output size
+    (conv_out_size, or pool_out_size with its ceil_mode). The last window ends at padded
+    position (o-1)*s + d(k-1); the window the floor discarded would start at o*s. Input
+    cells (at [p_b, p_b + i)) past both are read by no window only because of the floor.
+    Cells skipped between windows when s > d(k-1) + 1 are the stride's gaps, not the
+    floor's, and are not counted: a 1x1 stride-2 conv drops nothing here.
+    """
+    pb, _ = _pad_pair(padding)
+    return _max(pb + i - _max((o - 1) * stride + effective_kernel(k, dilation), o * stride), 0)
+
+
+def receptive_field_union(a: RF, b: RF) -> RF:
+    """Receptive field of a sum of two branches (a residual add): the span of both.  [net.rf-union]
+
+    start = min(starts); size = max(ends) - start; the jumps must agree (they do whenever
+    both branches have the same output shape from the same input).
+    """
+    if not (is_symbolic(a.jump) or is_symbolic(b.jump)) and a.jump != b.jump:
+        raise InvalidConfig(f"jump={a.jump} and jump={b.jump}, but should be equal",
+                            rule="net.rf-union")
+    start = _min(a.start, b.start)
+    end = _max(a.start + a.size, b.start + b.size)
+    return RF(size=end - start, jump=a.jump, start=start)

@@ -64,7 +64,7 @@ class Rule:
 _REGISTRY: dict[str, Rule] = {}
 
 #: The modules that declare rules, in the order the spec presents them.
-FAMILY_MODULES = ("config", "conv", "conv_transpose", "pool", "pad", "arith", "tolerance")
+FAMILY_MODULES = ("config", "conv", "conv_transpose", "pool", "pad", "arith", "tolerance", "net")
 
 
 def rule(id: str, title: str, statement: str, **kwargs: Any) -> Rule:

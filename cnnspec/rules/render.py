@@ -16,6 +16,7 @@ FAMILY_TITLES = {
     "macs": "Multiply-accumulates",
     "rf": "Receptive fields",
     "tolerance": "Comparing floating-point results",
+    "net": "Networks: chaining layers",
 }
 
 HEADER = "<!-- Generated from cnnspec/rules by `cnnspec spec --write`; do not edit by hand. -->\n"
