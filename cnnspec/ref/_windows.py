@@ -11,12 +11,13 @@ op reads padded input position p*s + t*d.  Two views of that one fact:
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator, Sequence
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["windows", "tap", "taps"]
+__all__ = ["windows", "tap", "taps", "flat_index"]
 
 
 def windows(xpad: np.ndarray, kernel: Sequence[int], stride: Sequence[int],
@@ -41,3 +42,8 @@ def tap(xpad: np.ndarray, t: Sequence[int], stride: Sequence[int], dilation: Seq
 def taps(kernel: Sequence[int]) -> Iterator[tuple[int, ...]]:
     """Every kernel offset t, in row-major order."""
     return itertools.product(*(range(k) for k in kernel))
+
+
+def flat_index(pos: Sequence[int], shape: Sequence[int]) -> int:
+    """Row-major flat index of spatial position pos in shape: sum_a pos[a] * prod(shape[a+1:])."""
+    return sum(i * math.prod(shape[a + 1:]) for a, i in enumerate(pos))
