@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Rule", "Example", "rule", "get", "all_rules", "families", "suggest", "FAMILY_MODULES"]
+__all__ = ["Rule", "Example", "Check", "rule", "check", "get", "all_rules", "all_checks",
+           "checks_for", "families", "suggest", "strategies", "FAMILY_MODULES"]
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,58 @@ class Rule:
         return sympy.latex(self.symbolic())
 
 
+@dataclass(frozen=True)
+class Check:
+    """An executable check of one rule, runnable on any target.
+
+    ``fn(target, case)`` raises AssertionError (its message citing ``rule``) when the
+    target breaks the rule on ``case``; ``cases()`` returns the Hypothesis strategy that
+    draws the cases.  ``kind`` is "positive" (a valid configuration computed right) or
+    "negative" (an invalid one refused).  ``ops``: the contract ops the check calls; a
+    target lacking one of them is 'not implemented' for this check.
+    """
+
+    rule: str
+    name: str
+    ops: tuple[str, ...]
+    kind: str
+    cases: Callable[[], Any]
+    fn: Callable[[Any, Any], None]
+    max_examples: int | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.rule}::{self.name}"
+
+
 _REGISTRY: dict[str, Rule] = {}
+_CHECKS: list[Check] = []
+
+
+def strategies() -> Any:
+    """cnnspec.strategies, imported when a check first draws (Hypothesis loads lazily)."""
+    from .. import strategies as s
+
+    return s
+
+
+def check(rule_id: str, *, ops: tuple[str, ...] | str, cases: Callable[[], Any],
+          kind: str = "positive", max_examples: int | None = None) -> Callable[..., Any]:
+    """Declare ``fn(target, case)`` as a check of ``rule_id`` (declared in the same module)."""
+    if kind not in ("positive", "negative"):
+        raise ValueError(f"kind={kind!r}, but should be 'positive' or 'negative'")
+
+    def register(fn: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+        if rule_id not in _REGISTRY:
+            raise ValueError(f"check {fn.__name__} cites rule id={rule_id!r}, which is not declared")
+        name = fn.__name__.removeprefix("check_")
+        if any(c.rule == rule_id and c.name == name for c in _CHECKS):
+            raise ValueError(f"check {rule_id}::{name} is declared twice")
+        _CHECKS.append(Check(rule_id, name, (ops,) if isinstance(ops, str) else tuple(ops), kind,
+                             cases, fn, max_examples))
+        return fn
+
+    return register
 
 #: The modules that declare rules, in the order the spec presents them.
 FAMILY_MODULES = ("config", "conv", "conv_transpose", "pool", "pad", "arith", "tolerance", "net")
@@ -93,6 +145,15 @@ def _load() -> None:
 def all_rules() -> list[Rule]:
     _load()
     return list(_REGISTRY.values())
+
+
+def all_checks() -> list[Check]:
+    _load()
+    return list(_CHECKS)
+
+
+def checks_for(rule_id: str) -> list[Check]:
+    return [c for c in all_checks() if c.rule == rule_id]
 
 
 def get(id: str) -> Rule:

@@ -1,8 +1,9 @@
 """Convolution (cross-correlation) rules."""
 
 from .. import formulas
-from . import Example, rule
+from . import Example, check, rule, strategies
 from . import _sources as S
+from ._harness import expect_close, expect_raises, invoke, refused_by_reference
 from ._symbols import symbols
 
 
@@ -76,3 +77,72 @@ rule("conv.groups", "Groups split the channels into independent convolutions",
 rule("conv.bias", "One bias per output channel",
      "The bias b has shape (C_out,) and b[o] is added to every element of output channel o.",
      ops=("conv",), preconditions=("b.shape == (C_out,)",), sources=(S.SEED_INTUITION, S.TORCH_CONV))
+
+
+# ---------------------------------------------------------------- checks
+
+def _conv_args(cfg):
+    return (cfg.x, cfg.w, cfg.b)
+
+
+def _conv_reference(cfg):
+    """ref.conv of the case, and the sum of |x||w| + |b| per output with its term count."""
+    import numpy as np
+
+    from .. import ref
+
+    y = ref.conv(cfg.x, cfg.w, cfg.b, **cfg.kwargs)
+    b = None if cfg.b is None else np.abs(cfg.b)
+    abs_sum = ref.conv(np.abs(cfg.x), np.abs(cfg.w), b, **cfg.kwargs)
+    terms = int(np.prod(cfg.w.shape[1:])) + (cfg.b is not None)
+    return y, abs_sum, terms
+
+
+@check("conv.def", ops="conv", cases=lambda: strategies().conv_configs())
+def check_matches_the_reference(target, cfg):
+    """Every output element equals b[o] + the window's dot product with the kernel."""
+    y = invoke(target, "conv", *_conv_args(cfg), rule="conv.def", call=cfg.call(), **cfg.kwargs)
+    expected, abs_sum, terms = _conv_reference(cfg)
+    expect_close(target, y, expected, rule="conv.def", call=cfg.call(), abs_sum=abs_sum,
+                 terms=terms, integer_valued=cfg.integer_valued)
+
+
+@check("conv.def", ops="conv", cases=lambda: strategies().conv_configs(integer_valued=False))
+def check_real_valued_data_within_the_bound(target, cfg):
+    y = invoke(target, "conv", *_conv_args(cfg), rule="conv.def", call=cfg.call(), **cfg.kwargs)
+    expected, abs_sum, terms = _conv_reference(cfg)
+    expect_close(target, y, expected, rule="conv.def", call=cfg.call(), abs_sum=abs_sum,
+                 terms=terms, integer_valued=False)
+
+
+@check("conv.out-size", ops="conv", cases=lambda: strategies().conv_configs())
+def check_output_shape(target, cfg):
+    from ..asserts import assert_shape
+
+    y = invoke(target, "conv", *_conv_args(cfg), rule="conv.out-size", call=cfg.call(),
+               **cfg.kwargs)
+    spatial = formulas.conv_out_shape(cfg.x.shape[2:], cfg.kernel, stride=cfg.stride,
+                                      padding=cfg.padding, dilation=cfg.dilation)
+    assert_shape(y.shape, (cfg.x.shape[0], cfg.w.shape[0], *spatial), rule="conv.out-size",
+                 call=cfg.call())
+
+
+def _refusal_check(rule_id: str, edge: str, why: str):
+    """A negative check of conv: boundary configurations the reference refuses for rule_id."""
+
+    @check(rule_id, ops="conv", kind="negative",
+           cases=lambda: strategies().boundary_conv_configs(edges=(edge,)))
+    def check_refuses(target, cfg):
+        from hypothesis import assume
+
+        from .. import ref
+
+        assume(refused_by_reference(lambda: ref.conv(*_conv_args(cfg), **cfg.kwargs), rule_id))
+        expect_raises(target, "conv", *_conv_args(cfg), rule=rule_id, why=why, call=cfg.call(),
+                      **cfg.kwargs)
+
+
+_refusal_check("conv.kernel-fits", "kernel-fits", "the dilated kernel is larger than the padded input")
+_refusal_check("conv.groups", "groups", "groups does not divide the channel counts")
+_refusal_check("conv.channels", "channels", "w.shape[1] * groups != C_in")
+_refusal_check("conv.bias", "bias", "b.shape != (C_out,)")

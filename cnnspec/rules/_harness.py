@@ -1,0 +1,118 @@
+"""What every check does with a target: call it safely, compare, expect a refusal.
+
+A check calls a target's op through :func:`invoke`, which passes copies of the inputs and
+turns every way a target can misbehave into an AssertionError that names the rule:
+an exception on a valid configuration, a mutated input, a result that is not a float
+ndarray, or a result that is a view of an input.  NotImplementedError becomes
+:class:`~cnnspec.targets.Unsupported` (reported, not a failure).
+
+:func:`expect_close` compares with the reference: exact on integer-valued data whose sums
+the returned dtype (or the target's declared PRECISION) represents exactly
+[tolerance.exact-integers], otherwise within the K-aware bound [tolerance.k-aware].
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..asserts import assert_exact, assert_shape, assert_within
+from ..targets import Target, Unsupported
+
+__all__ = ["invoke", "expect_raises", "expect_close", "fail"]
+
+
+def fail(message: str, rule: str, call: str = "", detail: str = "") -> None:
+    text = f"{message} [{rule}]"
+    if detail:
+        text += "\n" + detail
+    if call:
+        text += f"\n  [{call}]"
+    raise AssertionError(text)
+
+
+def _arrays(args: tuple[Any, ...]) -> list[np.ndarray]:
+    return [a for a in args if isinstance(a, np.ndarray)]
+
+
+def invoke(target: Target, op: str, *args: Any, rule: str, call: str = "",
+           **kwargs: Any) -> np.ndarray:
+    """``target.op(*args, **kwargs)`` on copies of the arrays, checked as described above."""
+    fn = target.op(op)
+    copies = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+    try:
+        y = fn(*copies, **kwargs)
+    except NotImplementedError as e:
+        raise Unsupported(f"{op}: {e}") from None
+    except Exception as e:  # noqa: BLE001 - any exception on valid input is the failure
+        fail(f"{op} raised {type(e).__name__}: {e}, but should compute: the configuration is "
+             f"valid", rule, call)
+    for name, original, passed in zip("xwb", args, copies):
+        if isinstance(original, np.ndarray) and not np.array_equal(original, passed,
+                                                                   equal_nan=True):
+            fail(f"{op} changed its input {name}, but should leave its inputs alone", rule, call)
+    if not isinstance(y, np.ndarray):
+        fail(f"{op} returned {type(y).__name__}, but should return a numpy.ndarray", rule, call)
+    if y.dtype.kind != "f":
+        fail(f"y.dtype={y.dtype}, but should be a floating dtype", rule, call)
+    if any(np.shares_memory(y, a) for a in _arrays(copies)):
+        fail(f"{op} returned a view of its input, but should return a new array", rule, call)
+    return y
+
+
+def expect_raises(target: Target, op: str, *args: Any, rule: str, why: str, call: str = "",
+                  **kwargs: Any) -> None:
+    """The target must raise (any exception) on this invalid configuration."""
+    fn = target.op(op)
+    copies = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+    try:
+        y = fn(*copies, **kwargs)
+    except Exception:  # noqa: BLE001 - which exception is the target's choice
+        return
+    shape = getattr(y, "shape", None)
+    fail(f"{op} returned {'y.shape=' + str(tuple(shape)) if shape is not None else repr(y)}, "
+         f"but should raise: {why}", rule, call)
+
+
+def _precision_name(target: Target, y: np.ndarray) -> str:
+    """The precision the target's result was computed in: its declared PRECISION, else the
+    dtype it returned."""
+    return target.precision or str(y.dtype)
+
+
+def expect_close(target: Target, y: np.ndarray, expected: np.ndarray, *, rule: str,
+                 call: str = "", abs_sum: np.ndarray | None = None, terms: int = 1,
+                 integer_valued: bool = True) -> None:
+    """y equals the float64 reference ``expected``: exactly, or within the K-aware bound.
+
+    abs_sum: the reference run on |inputs| (sum |x||w| + |b| per output); terms: the number
+    of terms summed into one output (K, +1 with a bias).  Without abs_sum the comparison is
+    exact (max pooling, shapes, integer sums the caller knows fit).
+    """
+    from .. import tolerance
+
+    assert_shape(y.shape, expected.shape, rule=rule, call=call)
+    name = _precision_name(target, y)
+    if abs_sum is None or (integer_valued and tolerance.exact_in(
+            "float32" if name == "tf32" else name, float(np.max(abs_sum, initial=0.0)))):
+        assert_exact(y, expected, rule=rule, call=call)
+        return
+    u, _ = tolerance.precision("float32" if name == "tf32" else name)  # the accumulation
+    u_in, _ = tolerance.precision(name)  # the inputs, rounded to the precision first
+    u_out, _ = tolerance.precision(y.dtype)  # the result, rounded to the dtype returned
+    factor = (1 + tolerance.gamma(terms, u)) * (1 + u_in) ** 2 * (1 + u_out) - 1
+    bound = factor * abs_sum + tolerance.gamma(terms, 2.0**-53) * abs_sum
+    assert_within(y, expected, bound, rule=rule, call=call)
+
+
+def refused_by_reference(call_reference: Any, rule: str) -> bool:
+    """Whether the reference refuses this call for ``rule`` (negative checks draw boundary
+    configurations and keep those the reference rejects for the rule under test)."""
+    from ..errors import InvalidConfig
+
+    try:
+        call_reference()
+    except InvalidConfig as e:
+        return e.rule == rule
+    return False

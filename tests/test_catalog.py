@@ -1,0 +1,57 @@
+"""The executable spec: every check of the registry, run on every built-in target.
+
+One pytest item per (target, check).  A target that lacks the op, raises
+NotImplementedError for a configuration, or cannot run here (no CUDA device) is skipped
+with the reason; Hypothesis draws the cases with the active profile (tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+from hypothesis import given, settings
+
+from cnnspec import rules
+from cnnspec.targets import OpMissing, Unsupported, load_target
+
+TARGETS = ["cnnspec.targets.reference"]
+for _name, _needs in (("cnnspec.targets.scipy", "scipy"), ("cnnspec.targets.torch_cpu", "torch"),
+                      ("cnnspec.targets.torch_cuda", "torch")):
+    if importlib.util.find_spec(f"cnnspec.targets.{_name.rsplit('.', 1)[1]}") is not None:
+        TARGETS.append(_name)
+
+CHECKS = rules.all_checks()
+
+
+def _run(target_name: str, check: rules.Check) -> None:
+    target = load_target(target_name)
+    if target.unavailable:
+        pytest.skip(f"{target_name}: {target.unavailable}")
+    missing = [op for op in check.ops if not target.has(op)]
+    if missing:
+        pytest.skip(f"{target_name} does not implement {', '.join(missing)}")
+    unsupported: list[str] = []
+    checked = []
+
+    @given(case=check.cases())
+    def run(case):
+        try:
+            check.fn(target, case)
+        except (Unsupported, OpMissing) as e:
+            unsupported.append(str(e))
+        else:
+            checked.append(1)
+
+    if check.max_examples is not None:
+        run = settings(max_examples=check.max_examples)(run)
+    run()
+    if not checked:
+        pytest.skip(f"{target_name}: every case unsupported, e.g. {unsupported[:1]}")
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=[c.id for c in CHECKS])
+@pytest.mark.parametrize("target_name", TARGETS, ids=[t.rsplit(".", 1)[1] for t in TARGETS])
+def test_check(target_name, check):
+    pytest.importorskip("torch") if "torch" in target_name else None
+    _run(target_name, check)
