@@ -25,6 +25,8 @@ CHECKS = rules.all_checks()
 
 
 def _run(target_name: str, check: rules.Check) -> None:
+    if not check.ops and target_name != "cnnspec.targets.reference":
+        pytest.skip("a check of the spec itself (no op called): run once, on the reference")
     target = load_target(target_name)
     if target.unavailable:
         pytest.skip(f"{target_name}: {target.unavailable}")
