@@ -62,7 +62,8 @@ def _module_spec(m: Any, name: str) -> Any:
                          ceil_mode=m.ceil_mode, name=name)
     if isinstance(m, nn.modules.pooling._AvgPoolNd):
         return L.AvgPool(m.kernel_size, stride=m.stride, padding=m.padding,
-                         ceil_mode=m.ceil_mode, count_include_pad=m.count_include_pad, name=name)
+                         ceil_mode=bool(m.ceil_mode), count_include_pad=bool(m.count_include_pad),
+                         name=name)
     if isinstance(m, nn.modules.pooling._AdaptiveAvgPoolNd):
         return L.AdaptiveAvgPool(m.output_size, name=name)
     if isinstance(m, nn.modules.pooling._AdaptiveMaxPoolNd):

@@ -285,7 +285,7 @@ class Walker:
     def layer(self, layer: Any, st: State, index: str, depth: int) -> State:
         if isinstance(layer, L.Residual):
             return self.residual(layer, st, index, depth)
-        handlers = [(L.Conv, self.conv), (L.ConvTranspose, self.conv_transpose),
+        handlers: list[tuple[type, Any]] = [(L.Conv, self.conv), (L.ConvTranspose, self.conv_transpose),
                     (L.MaxPool, self.pool), (L.AvgPool, self.pool),
                     (L.AdaptiveAvgPool, self.adaptive), (L.GlobalAvgPool, self.global_pool),
                     (L.BatchNorm, self.batch_norm), (L.Flatten, self.flatten),

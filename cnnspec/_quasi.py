@@ -116,7 +116,7 @@ class QA:
 
 def univariate_symbol(expr: Any) -> Any:
     """The one free symbol of a SymPy expression, or None."""
-    free = getattr(expr, "free_symbols", set())
+    free: set[Any] = getattr(expr, "free_symbols", set())
     return next(iter(free)) if len(free) == 1 else None
 
 
@@ -146,7 +146,10 @@ def from_sympy(expr: Any, sym: Any) -> QA:
                 varying = f
             else:
                 raise NotQuasiAffine(f"{expr} is a product of two sizes")
-        return varying.scale(out.constant) if varying is not None else out
+        if varying is None:
+            return out
+        assert out.constant is not None  # out only ever multiplies constants
+        return varying.scale(out.constant)
     if isinstance(expr, sympy.floor):
         return from_sympy(expr.args[0], sym).floor()
     if isinstance(expr, sympy.ceiling):
@@ -193,10 +196,10 @@ def _candidates(qa: QA, sym: Any) -> list:
     for m in _divisors(p)[1:]:
         # g*floor((a*H + b)/m) + e0 and g*ceiling((a*H + b - m + 1)/m) + e0, 0 <= b < m
         for a in range(1, m):
-            g = alpha * m / a
-            if math.gcd(a, m) != 1 or g.denominator != 1:
+            ratio = alpha * m / a
+            if math.gcd(a, m) != 1 or ratio.denominator != 1:
                 continue
-            g = int(g)
+            g = int(ratio)
             for b in range(m):
                 if all(v == g * ((a * h + b) // m) + e0 for h, v in enumerate(values)):
                     out.append(g * sympy.floor((a * sym + b) / sympy.Integer(m)) + num(e0))
@@ -208,12 +211,13 @@ def _candidates(qa: QA, sym: Any) -> list:
                                                  / sympy.Integer(m)))
     if alpha.denominator == 1:
         a0 = int(alpha)
-        g = [v - a0 * h for h, v in enumerate(values)]  # the periodic part
+        periodic = [v - a0 * h for h, v in enumerate(values)]  # the periodic part
         for m in _divisors(p)[1:]:
             for b in range(m):
-                c0 = g[(-b) % m]
-                gamma = g[(1 - b) % m] - c0
-                if gamma != 0 and all(gv == c0 + gamma * ((h + b) % m) for h, gv in enumerate(g)):
+                c0 = periodic[(-b) % m]
+                gamma = periodic[(1 - b) % m] - c0
+                if gamma != 0 and all(gv == c0 + gamma * ((h + b) % m)
+                                      for h, gv in enumerate(periodic)):
                     out.append(a0 * sym + num(c0) + num(gamma) * sympy.Mod(sym + b, m))
     return out
 

@@ -91,7 +91,7 @@ def paddings(i: Any, o: Any, kernel_size: int, *, stride: int = 1, dilation: int
     if is_symbolic(i) or is_symbolic(o):
         return _symbolic_paddings(i, o, kernel_size, stride, dilation, op, ceil_mode, max_total)
     found = _int_paddings(i, o, kernel_size, stride, dilation, op, ceil_mode, max_total)
-    same = {}
+    same: dict[tuple[Any, Any], list[str]] = {}
     for mode in ("upper", "lower"):
         pair = formulas.same_padding(i, kernel_size, stride=stride, dilation=dilation, mode=mode)
         same.setdefault(pair, []).append(f"same_{mode}")

@@ -1,7 +1,7 @@
 """Rules for comparing floating-point results with the float64 reference."""
 
-from . import rule
 from . import _sources as S
+from . import rule
 
 rule("tolerance.exact-integers", "Integer-valued data gives exact results",
      """When inputs are small integers stored as floats, every correct implementation returns
