@@ -17,7 +17,8 @@ from cnnspec.targets import OpMissing, Unsupported, load_target
 
 TARGETS = ["cnnspec.targets.reference"]
 for _name, _needs in (("cnnspec.targets.scipy", "scipy"), ("cnnspec.targets.torch_cpu", "torch"),
-                      ("cnnspec.targets.torch_cuda", "torch")):
+                      ("cnnspec.targets.torch_cuda", "torch"),
+                      ("cnnspec.targets.torch_cuda_tf32", "torch")):
     if importlib.util.find_spec(f"cnnspec.targets.{_name.rsplit('.', 1)[1]}") is not None:
         TARGETS.append(_name)
 

@@ -6,8 +6,10 @@ float64 by default; see :mod:`cnnspec.ref.conv` for the dtype policy.
 
 from .conv import conv, convolve
 from .conv_transpose import conv_transpose
+from .grad import conv_grad_bias, conv_grad_input, conv_grad_weight
 from .pad import PAD_MODES, pad
 from .pool import avg_pool, global_avg_pool, global_max_pool, max_pool
 
-__all__ = ["conv", "convolve", "conv_transpose", "max_pool", "avg_pool", "global_max_pool",
+__all__ = ["conv", "convolve", "conv_transpose", "conv_grad_input", "conv_grad_weight",
+           "conv_grad_bias", "max_pool", "avg_pool", "global_max_pool",
            "global_avg_pool", "pad", "PAD_MODES"]

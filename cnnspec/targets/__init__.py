@@ -7,7 +7,8 @@ computes in when that is not the dtype it returns) and ``UNAVAILABLE`` (a string
 target cannot run here, e.g. no CUDA device; every op is then unsupported with that reason).
 
 Built-in targets: ``cnnspec.targets.reference``, ``cnnspec.targets.scipy``,
-``cnnspec.targets.torch_cpu``, ``cnnspec.targets.torch_cuda``.
+``cnnspec.targets.torch_cpu``, ``cnnspec.targets.torch_cuda`` (float64) and
+``cnnspec.targets.torch_cuda_tf32`` (float32 with TF32 allowed, PRECISION = "tf32").
 """
 
 from __future__ import annotations

@@ -1,0 +1,19 @@
+"""PyTorch on a CUDA device, in float64: the torch_cpu target on ``device="cuda"``.
+
+The same implementation (:mod:`cnnspec.targets._torch`), so the same mappings and refusals
+as :mod:`cnnspec.targets.torch_cpu`; cuDNN chooses the algorithms.  Without a CUDA device
+``UNAVAILABLE = "no CUDA device"``: every op is then unsupported (the ops raise
+NotImplementedError with that text).  For float32 with TF32 see ``torch_cuda_tf32``.
+"""
+
+from __future__ import annotations
+
+from . import _torch
+
+__all__ = ["conv", "conv_transpose", "max_pool", "avg_pool", "UNAVAILABLE"]
+
+#: Why this target cannot run here, or None when a CUDA device is present.
+UNAVAILABLE: str | None = _torch.cuda_unavailable()
+
+conv, conv_transpose, max_pool, avg_pool = _torch.ops("cuda", "float64",
+                                                      unavailable=_torch.cuda_unavailable)
