@@ -20,7 +20,7 @@ import numpy as np
 from ..asserts import assert_exact, assert_shape, assert_within
 from ..targets import Target, Unsupported
 
-__all__ = ["invoke", "expect_raises", "expect_close", "fail"]
+__all__ = ["invoke", "expect_raises", "expect_close", "is_exact", "error_factor", "fail", "refused_by_reference"]
 
 
 def fail(message: str, rule: str, call: str = "", detail: str = "") -> None:
@@ -81,6 +81,28 @@ def _precision_name(target: Target, y: np.ndarray) -> str:
     return target.precision or str(y.dtype)
 
 
+def is_exact(target: Target, y: np.ndarray, abs_sum: Any) -> bool:
+    """Whether integer-valued data with these sums is exact in the target's precision
+    (TF32 accumulates in float32).  [tolerance.exact-integers]"""
+    from .. import tolerance
+
+    name = _precision_name(target, y)
+    return tolerance.exact_in("float32" if name == "tf32" else name, float(np.max(abs_sum, initial=0.0)))
+
+
+def error_factor(target: Target, y: np.ndarray, terms: int) -> float:
+    """Relative error factor of one output summing ``terms`` products: gamma_terms in the
+    accumulator, the inputs rounded to the precision, the result to its dtype.
+    [tolerance.k-aware]"""
+    from .. import tolerance
+
+    name = _precision_name(target, y)
+    u, _ = tolerance.precision("float32" if name == "tf32" else name)  # the accumulation
+    u_in, _ = tolerance.precision(name)  # the inputs, rounded to the precision first
+    u_out, _ = tolerance.precision(y.dtype)  # the result, rounded to the dtype returned
+    return (1 + tolerance.gamma(terms, u)) * (1 + u_in) ** 2 * (1 + u_out) - 1
+
+
 def expect_close(target: Target, y: np.ndarray, expected: np.ndarray, *, rule: str,
                  call: str = "", abs_sum: np.ndarray | None = None, terms: int = 1,
                  integer_valued: bool = True) -> None:
@@ -93,16 +115,10 @@ def expect_close(target: Target, y: np.ndarray, expected: np.ndarray, *, rule: s
     from .. import tolerance
 
     assert_shape(y.shape, expected.shape, rule=rule, call=call)
-    name = _precision_name(target, y)
-    if abs_sum is None or (integer_valued and tolerance.exact_in(
-            "float32" if name == "tf32" else name, float(np.max(abs_sum, initial=0.0)))):
+    if abs_sum is None or (integer_valued and is_exact(target, y, abs_sum)):
         assert_exact(y, expected, rule=rule, call=call)
         return
-    u, _ = tolerance.precision("float32" if name == "tf32" else name)  # the accumulation
-    u_in, _ = tolerance.precision(name)  # the inputs, rounded to the precision first
-    u_out, _ = tolerance.precision(y.dtype)  # the result, rounded to the dtype returned
-    factor = (1 + tolerance.gamma(terms, u)) * (1 + u_in) ** 2 * (1 + u_out) - 1
-    bound = factor * abs_sum + tolerance.gamma(terms, 2.0**-53) * abs_sum
+    bound = error_factor(target, y, terms) * abs_sum + tolerance.gamma(terms, 2.0**-53) * abs_sum
     assert_within(y, expected, bound, rule=rule, call=call)
 
 

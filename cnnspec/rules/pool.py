@@ -18,26 +18,37 @@ def _floor_size():
 
 rule("pool.out-size", "Pooling output size (floor mode)",
      """Without ceil_mode, pooling has the output size of a convolution with the same kernel,
-     stride, padding and dilation. The stride defaults to the kernel size.""",
+     stride, padding and dilation: the number of window positions, s apart, at which the
+     dilated window fits inside the padded input. Input cells past the last window are not
+     read. The stride defaults to the kernel size.""",
      ops=("max_pool", "avg_pool"), symbolic=_floor_size,
-     examples=(Example("i=28, k=2 (s=2)", "o = 14"),), sources=(S.TORCH_POOL, S.ONNX_POOL),
-     see_also=("conv.out-size",))
+     formula="o = floor((i + p_b + p_a - d(k-1) - 1)/s) + 1",
+     examples=(Example("i=28, k=2 (s=2)", "o = 14"),
+               Example("x = [0, 10, 20, 30, 40], k=2, s=2", "o = 2, max_pool y = [10, 30]",
+                       "floor((5 - 2)/2) + 1 = 2; 40 is in no window")),
+     sources=(S.TORCH_POOL, S.ONNX_POOL), see_also=("conv.out-size", "pool.ceil-mode"))
 rule("pool.ceil-mode", "ceil_mode keeps a partial last window, unless it starts in the right padding",
      """With ceil_mode the division rounds up, so a last window that overhangs the padded input
      is kept; but a window that would start in the right padding (or past it) is dropped
      (PyTorch, ONNX).""",
      ops=("max_pool", "avg_pool"), symbolic=_ceil_size,
      formula="o = min(ceil((i + p_b + p_a - d(k-1) - 1)/s) + 1, floor((i + p_b - 1)/s) + 1)",
-     examples=(Example("i=5, k=2, s=2, p=(1, 1)", "o = 3",
-                       "ceil(5/2)+1 = 4 windows start at 0, 2, 4, 6; 6 is in the right padding"),),
-     sources=(S.TORCH_POOL, S.ONNX_POOL))
+     examples=(Example("x = [0, 10, 20, 30, 40], k=2, s=2, ceil_mode", "o = 3, max_pool y = [10, 30, 40]",
+                       "ceil(3/2) + 1 = 3; the last window is [40, overhang]"),
+               Example("x = [0, 10, 20, 30, 40], k=2, s=2, p=(1, 1), ceil_mode",
+                       "o = 3, max_pool y = [0, 20, 40]",
+                       "ceil(5/2) + 1 = 4 windows would start at 0, 2, 4, 6; 6 is the right "
+                       "padding cell: dropped, floor((5 + 1 - 1)/2) + 1 = 3")),
+     sources=(S.TORCH_POOL, S.ONNX_POOL), see_also=("pool.out-size",))
 rule("pool.kernel-fits", "The pooling window fits the padded input",
      """As for convolution, the dilated window must fit inside the padded input on every axis,
      in ceil_mode too. (PyTorch in ceil_mode accepts a first window that overhangs the padded
      input by up to s-1 cells, e.g. kernel 2, stride 2 on one element: a framework
      convention, not this rule.)""",
      ops=("max_pool", "avg_pool"), preconditions=("d*(k-1) + 1 <= i + p_before + p_after",),
-     sources=(S.TORCH_POOL,))
+     examples=(Example("x = [0, 10], k=3, p=(1, 0)", "valid: 3 <= 2 + 1, max_pool y = [10]"),
+               Example("x = [0, 10], k=3, p=(0, 0)", "invalid: 3 > 2, in ceil_mode too")),
+     sources=(S.TORCH_POOL,), see_also=("conv.kernel-fits",))
 rule("pool.window-has-input", "Every window has at least one tap on the input",
      """A pooling window made only of padding has no defined value (max of nothing, average of
      nothing). Exactly: window j, with taps at padded positions j*s + t*d, must have one tap in
@@ -47,33 +58,90 @@ rule("pool.window-has-input", "Every window has at least one tap on the input",
      window).""",
      ops=("max_pool", "avg_pool"),
      preconditions=("for every window j: exists t, p_before <= j*s + t*d < p_before + i",),
+     examples=(Example("x = [0, 10, 20], k=2, p=(1, 0)", "valid: max_pool y = [0, 20]",
+                       "window 0 is [pad, 0]: one tap on the input"),
+               Example("x = [0, 10, 20], k=2, p=(2, 0)", "invalid",
+                       "window 0 is [pad, pad]"),
+               Example("x = [7], k=2, d=2, p=(1, 1)", "invalid",
+                       "the one window taps padded positions 0 and 2; the input is at 1. "
+                       "p = 1 < k and PyTorch computes it: -inf")),
      sources=(S.ONNX_POOL, S.TORCH_POOL))
 rule("pool.max-def", "Max pooling takes the window maximum, padding with -inf",
-     """Each output is the maximum over its window; padding cells hold -inf, so they never win
-     (max pooling commutes with increasing maps).""",
+     """Each output is the maximum over its window; padding cells hold -inf, so they never win,
+     even over negative inputs (zero padding would).""",
      ops=("max_pool",), formula="y[n, c, *p] = max_t xpad[n, c, *(p*s + t*d)], pad value -inf",
-     examples=(Example("x = [1, 5, 2, 0], k=2", "y = [5, 2]"),),
+     examples=(Example("x = [1, 5, 2, 0], k=2", "y = [5, 2]"),
+               Example("x[i, j] = 10*i + j (3x3), k=2, s=1", "y = [[11, 12], [21, 22]]",
+                       "window (0, 0) is {0, 1, 10, 11}"),
+               Example("x = [-3, -1], k=2, s=1, p=(1, 1)", "y = [-3, -1, -1]",
+                       "zero padding would give [0, -1, 0]")),
      sources=(S.SEED_INTUITION, S.SEED_HYLEE, S.TORCH_POOL))
 rule("pool.max-nan", "Max pooling propagates NaN",
-     "A window that contains a NaN gives NaN (as torch.max and numpy.maximum do).",
-     ops=("max_pool",), sources=(S.TORCH_POOL,))
+     """A window that contains a NaN gives NaN (as torch.max and numpy.maximum do); windows
+     without one are unaffected.""",
+     ops=("max_pool",), examples=(Example("x = [1, nan, 2, 3], k=2", "y = [nan, 3]"),),
+     sources=(S.TORCH_POOL,))
 rule("pool.avg-def", "Average pooling: window sum over a divisor",
      "Each output is the sum over its window (padding cells count 0) divided by the divisor.",
      ops=("avg_pool",), formula="y[n, c, *p] = sum_t xpad[n, c, *(p*s + t)] / divisor[*p]",
+     examples=(Example("x[i, j] = 10*i + j (3x3), k=2, s=1", "y = [[5.5, 6.5], [15.5, 16.5]]",
+                       "(0 + 1 + 10 + 11)/4 = 5.5"),),
      sources=(S.TORCH_POOL, S.ONNX_POOL), see_also=("pool.avg-divisor",))
 rule("pool.avg-divisor", "The average divisor",
      """The divisor is the number of window cells inside the padded input if
      count_include_pad, else inside the input itself. Cells of the ceil_mode overhang past the
      padded input never count.""",
      ops=("avg_pool",),
-     examples=(Example("x = [0, 1, 2, 3, 4], k=2, s=2, p=(0, 1)", "y = [0.5, 2.5, 4.0]",
-                       "last window [4, pad]: divisor 1 without count_include_pad, 2 with"),),
+     examples=(Example("x = [0, 1, 2, 3, 4], k=2, s=2, p=(0, 1)",
+                       "y = [0.5, 2.5, 4.0]; with count_include_pad y = [0.5, 2.5, 2.0]",
+                       "last window [4, pad]: divisor 1 without count_include_pad, 2 with"),
+               Example("x = [0, 10, 20, 30, 40], k=2, s=2, ceil_mode", "y = [5, 25, 40]",
+                       "last window [40, overhang]: divisor 1 with or without "
+                       "count_include_pad")),
      sources=(S.TORCH_POOL, S.ONNX_POOL))
 rule("pool.channelwise", "Pooling acts on each channel on its own",
      """Pooling never mixes channels: output channel c depends only on input channel c, so a
      permutation of channels commutes with pooling.""",
-     ops=("max_pool", "avg_pool"), sources=(S.SEED_INTUITION, S.TORCH_POOL))
+     ops=("max_pool", "avg_pool"),
+     examples=(Example("channels [0, 1, 2, 3] and [10, 11, 12, 13], max k=2",
+                       "[1, 3] and [11, 13]; swapped channels give swapped outputs"),),
+     sources=(S.SEED_INTUITION, S.TORCH_POOL))
 rule("pool.global", "Global pooling",
      """Global max/average pooling reduces every spatial axis to size 1: the maximum or mean
-     over all positions of each channel; shape (N, C, 1, ..., 1).""",
-     ops=("max_pool", "avg_pool"), sources=(S.TORCH_POOL,))
+     over all positions of each channel; shape (N, C, 1, ..., 1). It is pooling with the
+     kernel equal to the whole spatial shape (no padding; any stride).""",
+     ops=("max_pool", "avg_pool"),
+     formula="global_max_pool(x) = max_pool(x, kernel=x.shape[2:]); same for avg",
+     examples=(Example("x[i, j] = 10*i + j (2x3)", "max 12, mean 6",
+                       "(0 + 1 + 2 + 10 + 11 + 12)/6 = 36/6"),),
+     sources=(S.TORCH_POOL,))
+rule("pool.max-monotone", "Max pooling commutes with increasing maps",
+     """For every increasing function f applied elementwise, max_pool(f(x)) = f(max_pool(x)):
+     the largest of f(a), f(b), ... is f of the largest. So max pooling may come before or
+     after a ReLU, a positive scaling or a shift. Average pooling commutes only with
+     affine maps, and with a shift only when padding does not count.""",
+     ops=("max_pool",), formula="max_pool(f(x)) = f(max_pool(x)) for increasing f",
+     examples=(Example("x = [1, 5, 2, 0], k=2, f(v) = v**3", "max_pool(f(x)) = [125, 8] = f([5, 2])"),
+               Example("x = [1, 5], k=2, f(v) = v**3, average", "63 != f(3) = 27",
+                       "average pooling does not commute with f")),
+     sources=(S.SEED_INTUITION, S.TORCH_POOL), see_also=("pool.max-def",))
+rule("pool.avg-as-conv", "Average pooling is a depthwise convolution",
+     """Average pooling with count_include_pad (padding cells count in the divisor) and without
+     a ceil_mode overhang is the depthwise convolution (groups = C, one filter per channel, no
+     bias) with the constant kernel 1/prod(k), at the same stride and padding.""",
+     ops=("avg_pool", "conv"),
+     formula="avg_pool(x, k, s, p, count_include_pad) = conv(x, full((C, 1, *k), 1/prod(k)), "
+             "stride=s, padding=p, groups=C)",
+     examples=(Example("x = [0, 10, 20, 30, 40, 50], k=2, s=2", "y = [5, 25, 45]",
+                       "conv with w = [0.5, 0.5], stride 2: 0.5*0 + 0.5*10 = 5"),),
+     sources=(S.DUMOULIN, S.TORCH_POOL), see_also=("pool.avg-divisor", "conv.groups"))
+rule("pool.no-params", "Pooling has no parameters and no state",
+     """Pooling learns nothing and remembers nothing: its output is a fixed function of the
+     input and of the configuration (kernel, stride, padding, dilation, ceil_mode,
+     count_include_pad). The parameter count is 0, and the same input gives the same output
+     on every call, whatever was pooled in between.""",
+     ops=("max_pool", "avg_pool"),
+     examples=(Example("max_pool([1, 5, 2, 0], k=2), twice", "[5, 2] both times; 0 parameters"),),
+     sources=(S.SEED_INTUITION, S.TORCH_POOL), see_also=("params.pool",))
+
+from . import pool_checks  # noqa: E402,F401  (the checks, declared once the rules are)

@@ -1,0 +1,258 @@
+"""Checks of the transposed-convolution rules (declared in rules/conv_transpose.py).
+
+Values against the reference (exact on integer data, K-aware otherwise); validity on
+boundary configurations (refused where the reference refuses for the rule, the reference's
+values on the valid side); and two relations of the target with itself: the adjoint
+identity with its conv, and the equality with a conv of the zero-stuffed input.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import formulas
+from ..asserts import assert_exact, assert_shape
+from . import check, strategies
+from ._harness import error_factor, expect_close, expect_raises, fail, invoke, is_exact
+from ._oracle import Call, accepted, args_of, expect_reference, refused_for
+
+OP = "conv_transpose"
+
+
+def _named(name: str, fn):
+    fn.__name__ = f"check_{name}"
+    return fn
+
+
+def _configs(**kwargs):
+    return strategies().conv_transpose_configs(**kwargs)
+
+
+# ---------------------------------------------------------------- values and shape
+
+
+@check("conv-transpose.def", ops=OP, cases=_configs)
+def check_matches_the_reference(target, cfg):
+    expect_reference(target, OP, args_of(cfg), cfg.kwargs, rule="conv-transpose.def",
+                     call=cfg.call())
+
+
+@check("conv-transpose.def", ops=OP, cases=lambda: _configs(integer_valued=False))
+def check_real_valued_data_within_the_bound(target, cfg):
+    expect_reference(target, OP, args_of(cfg), cfg.kwargs, rule="conv-transpose.def",
+                     call=cfg.call(), integer_valued=False)
+
+
+def _examples():
+    """The rules' worked examples, 1-D, one channel: (rule, x, w, b, stride, padding,
+    output_padding, y)."""
+    return (
+        ("conv-transpose.def", [0, 1, 2, 3, 4], [1, 10], None, 1, (0, 0), 0,
+         [0, 1, 12, 23, 34, 40]),
+        ("conv-transpose.def", [1, 2], [1, 10, 100], None, 2, (0, 0), 0, [1, 10, 102, 20, 200]),
+        ("conv-transpose.output-padding", [1, 2], [1, 10], None, 2, (0, 0), 1, [1, 10, 2, 20, 0]),
+        ("conv-transpose.bias", [0, 1, 2, 3, 4], [1, 10], [100], 1, (1, 1), 0,
+         [101, 112, 123, 134]),
+    )
+
+
+def _example_cases(rule_id: str):
+    from hypothesis import strategies as st
+
+    cases = []
+    for rid, x, w, b, s, p, op, y in _examples():
+        if rid != rule_id:
+            continue
+        arrays = (np.array(x, dtype=float).reshape(1, 1, -1),  # (1, 1, i)
+                  np.array(w, dtype=float).reshape(1, 1, -1),  # (1, 1, k)
+                  None if b is None else np.array(b, dtype=float))  # (1,)
+        kwargs = dict(stride=(s,), padding=(p,), output_padding=(op,), dilation=(1,), groups=1)
+        cases.append(Call(OP, arrays, kwargs, change="worked example",
+                          expected=np.array(y, dtype=float).reshape(1, 1, -1)))
+    return st.sampled_from(cases)
+
+
+def _declare_examples(rule_id: str) -> None:
+    def fn(target, case):
+        y = invoke(target, OP, *case.args, rule=rule_id, call=case.call(), **case.kwargs)
+        assert_exact(y, case.expected, rule=rule_id, call=case.call())
+
+    check(rule_id, ops=OP, cases=lambda: _example_cases(rule_id))(_named("worked_examples", fn))
+
+
+for _rule in ("conv-transpose.def", "conv-transpose.output-padding", "conv-transpose.bias"):
+    _declare_examples(_rule)
+
+
+def _out_shape(cfg) -> tuple[int, ...]:
+    spatial = formulas.conv_transpose_out_shape(
+        cfg.x.shape[2:], cfg.kernel, stride=cfg.stride, padding=cfg.padding,
+        output_padding=cfg.output_padding, dilation=cfg.dilation)
+    return (cfg.x.shape[0], cfg.w.shape[1] * cfg.groups, *spatial)
+
+
+@check("conv-transpose.out-size", ops=OP, cases=_configs)
+def check_output_shape(target, cfg):
+    y = invoke(target, OP, *args_of(cfg), rule="conv-transpose.out-size", call=cfg.call(),
+               **cfg.kwargs)
+    assert_shape(y.shape, _out_shape(cfg), rule="conv-transpose.out-size", call=cfg.call())
+
+
+# ---------------------------------------------------------------- validity
+
+
+def _declare_boundary(rule_id: str, edge: str, why: str) -> None:
+    """Boundary configs moved across one edge: refused where the reference refuses for
+    rule_id; on the valid side, the reference's values."""
+
+    def refuses(target, cfg):
+        from hypothesis import assume
+
+        assume(refused_for(OP, args_of(cfg), cfg.kwargs, rule_id))
+        expect_raises(target, OP, *args_of(cfg), rule=rule_id, why=why, call=cfg.call(),
+                      **cfg.kwargs)
+
+    def computes(target, cfg):
+        from hypothesis import assume
+
+        expected = accepted(OP, args_of(cfg), cfg.kwargs)
+        assume(expected is not None)
+        expect_reference(target, OP, args_of(cfg), cfg.kwargs, rule=rule_id, call=cfg.call(),
+                         expected=expected)
+
+    def cases():
+        return strategies().boundary_conv_transpose_configs(edges=(edge,))
+
+    check(rule_id, ops=OP, kind="negative", cases=cases)(_named("refuses", refuses))
+    check(rule_id, ops=OP, cases=cases)(_named("computes_the_valid_side", computes))
+
+
+_declare_boundary("conv-transpose.out-size", "out-size",
+                  "the padding leaves an output size < 1")
+_declare_boundary("conv-transpose.output-padding", "output-padding",
+                  "output_padding >= max(stride, dilation)")
+_declare_boundary("conv-transpose.groups", "groups", "groups does not divide C_in")
+_declare_boundary("conv-transpose.channels", "channels", "w.shape[0] != C_in")
+
+
+def _bias_calls(valid: bool):
+    """Valid configs with b of C_out +- 1 entries, or of shape (C_out, 1); valid: (C_out,)."""
+    from hypothesis import strategies as st
+
+    @st.composite
+    def strategy(draw):
+        cfg = draw(_configs(max_rank=2), label="valid config")
+        c_out = cfg.w.shape[1] * cfg.groups
+        shape = (c_out,) if valid else draw(st.sampled_from(
+            ((c_out + 1,), (max(1, c_out - 1),), (c_out, 1))), label="b.shape")
+        b = np.arange(math.prod(shape), dtype=float).reshape(shape) - 2  # (shape)
+        return Call(OP, (cfg.x, cfg.w, b), cfg.kwargs, change=f"b.shape={shape}", base=cfg)
+
+    return strategy()
+
+
+@check("conv-transpose.bias", ops=OP, kind="negative", cases=lambda: _bias_calls(False))
+def check_refuses_a_bias_of_another_shape(target, call):
+    from hypothesis import assume
+
+    assume(refused_for(OP, call.args, call.kwargs, "conv-transpose.bias"))
+    c_out = call.args[1].shape[1] * call.kwargs["groups"]
+    expect_raises(target, OP, *call.args, rule="conv-transpose.bias", call=call.call(),
+                  why=f"{call.change} != (C_out,)=({c_out},)", **call.kwargs)
+
+
+@check("conv-transpose.bias", ops=OP, cases=lambda: _bias_calls(True))
+def check_adds_one_bias_per_output_channel(target, call):
+    expect_reference(target, OP, call.args, call.kwargs, rule="conv-transpose.bias",
+                     call=call.call())
+
+
+# ---------------------------------------------------------------- relations with conv
+
+
+@check("conv-transpose.adjoint", ops=("conv", OP), cases=_configs)
+def check_is_the_adjoint_of_conv(target, cfg):
+    """<conv_transpose(x), u> = <x, conv(u)[..., :i]>, both ops of the target, no bias."""
+    from .. import ref
+
+    rule = "conv-transpose.adjoint"
+    x, w = cfg.x, cfg.w
+    conv_kw = dict(stride=cfg.stride, padding=cfg.padding, dilation=cfg.dilation,
+                   groups=cfg.groups)
+    y = invoke(target, OP, x, w, None, rule=rule, call=cfg.call(), **cfg.kwargs)
+    assert_shape(y.shape, _out_shape(cfg), rule=rule, call=cfg.call())
+    u = strategies().make_array(np.random.default_rng(cfg.seed + 1), y.shape, True)
+    conv_call = Call("conv", (u, w, None), conv_kw).call()
+    v = invoke(target, "conv", u, w, None, rule=rule, call=conv_call, **conv_kw)
+    extra = [op // s for op, s in zip(cfg.output_padding, cfg.stride)]
+    assert_shape(v.shape, (*x.shape[:2], *(i + e for i, e in zip(x.shape[2:], extra))),
+                 rule=rule, call=conv_call)
+    v = v[(slice(None), slice(None), *(slice(0, i) for i in x.shape[2:]))]  # (N, C_in, *S)
+    lhs = float(np.sum(y.astype(np.float64) * u))
+    rhs = float(np.sum(x * v.astype(np.float64)))
+    s_y = ref.conv_transpose(np.abs(x), np.abs(w), None, **cfg.kwargs)  # per-output sums
+    s_v = ref.conv(np.abs(u), np.abs(w), None, **conv_kw)[
+        (slice(None), slice(None), *(slice(0, i) for i in x.shape[2:]))]
+    if cfg.integer_valued and is_exact(target, y, s_y) and is_exact(target, v, s_v):
+        bound = 0.0  # integer results, and their float64 inner products below 2**53
+    else:
+        n_y = w.shape[0] // cfg.groups * math.prod(cfg.kernel)
+        n_v = int(np.prod(w.shape[1:]))
+        bound = (error_factor(target, y, n_y) * float(np.sum(np.abs(u) * s_y))
+                 + error_factor(target, v, n_v) * float(np.sum(np.abs(x) * s_v))) * (1 + 1e-12)
+    if not abs(lhs - rhs) <= bound:
+        fail(f"<conv_transpose(x), u>={lhs!r}, but should be <x, conv(u)>={rhs!r}", rule,
+             f"{cfg.call()}; {conv_call}",
+             f"  |difference| = {abs(lhs - rhs):.3g} > bound {bound:.3g}; u from "
+             f"default_rng({cfg.seed + 1}), integers in [-4, 4]")
+
+
+def zero_stuffed(cfg) -> tuple[np.ndarray, tuple[tuple[int, int], ...], np.ndarray]:
+    """(z, padding, w') with conv(z, w', b, stride=1, padding, dilation, groups) equal to
+    conv_transpose of cfg: x with s-1 zeros between neighbours, cropped where
+    d(k-1) - p < 0, and the flipped, channel-swapped kernel.  [conv-transpose.zero-stuffed]"""
+    x, w, g, r = cfg.x, cfg.w, cfg.groups, cfg.rank
+    n, c_in, *spatial = x.shape
+    stuffed = [(i - 1) * s + 1 for i, s in zip(spatial, cfg.stride)]
+    z = np.zeros((n, c_in, *stuffed))  # (N, C_in, *stuffed)
+    z[(slice(None), slice(None), *(slice(None, None, s) for s in cfg.stride))] = x
+    crop, padding = [], []
+    for length, k, d, (pb, pa), op in zip(stuffed, cfg.kernel, cfg.dilation, cfg.padding,
+                                          cfg.output_padding):
+        before, after = d * (k - 1) - pb, d * (k - 1) - pa + op
+        cb, ca = max(0, -before), max(0, -after)
+        pad = [max(0, before), max(0, after)]
+        if length - cb - ca < 1:  # everything cropped: one zero cell stands for the rest
+            short = 1 - (length - cb - ca)
+            take = min(pad[1], short)
+            pad[1] -= take
+            pad[0] -= short - take
+            cb, ca = 0, length - 1
+            z = z * 0  # every stuffed cell is cropped away: what is left is zeros
+        crop.append(slice(cb, length - ca))
+        padding.append(tuple(pad))
+    z = np.ascontiguousarray(z[(slice(None), slice(None), *crop)])
+    c_g, o_g = c_in // g, w.shape[1]
+    wt = np.swapaxes(w.reshape(g, c_g, o_g, *cfg.kernel), 1, 2)  # (g, Og, Cg, *K)
+    wt = np.flip(wt.reshape(g * o_g, c_g, *cfg.kernel), axis=tuple(range(2, 2 + r)))
+    return z, tuple(padding), np.ascontiguousarray(wt)  # wt: (C_out, Cg, *K)
+
+
+@check("conv-transpose.zero-stuffed", ops=("conv", OP), cases=_configs)
+def check_equals_a_conv_of_the_zero_stuffed_input(target, cfg):
+    from .. import ref
+
+    rule = "conv-transpose.zero-stuffed"
+    z, padding, wt = zero_stuffed(cfg)
+    conv_kw = dict(stride=(1,) * cfg.rank, padding=padding, dilation=cfg.dilation,
+                   groups=cfg.groups)
+    call = f"{cfg.call()} vs {Call('conv', (z, wt, cfg.b), conv_kw).call()}"
+    y = invoke(target, OP, *args_of(cfg), rule=rule, call=call, **cfg.kwargs)
+    yc = invoke(target, "conv", z, wt, cfg.b, rule=rule, call=call, **conv_kw)
+    b = None if cfg.b is None else np.abs(cfg.b)
+    abs_sum = ref.conv_transpose(np.abs(cfg.x), np.abs(cfg.w), b, **cfg.kwargs)
+    terms = cfg.w.shape[0] // cfg.groups * math.prod(cfg.kernel) + (cfg.b is not None)
+    expect_close(target, y, yc, rule=rule, call=call, abs_sum=2 * abs_sum, terms=terms,
+                 integer_valued=cfg.integer_valued)

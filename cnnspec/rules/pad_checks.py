@@ -1,0 +1,247 @@
+"""Checks of the padding rules (declared in rules/pad.py).
+
+'same', 'valid' and 'full' are checked on the target: the (before, after) pairs that
+formulas.py gives for them must produce the promised output size and the values of the
+reference called with the padding's name.  The padding modes are the reference's own
+(the target contract pads with zeros only), so their checks are spec-internal (ops=()):
+ref.pad against a naive index map, and ref.pad refusing the sizes the modes cannot pad.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from .. import formulas
+from ..asserts import assert_exact, assert_shape
+from . import check, strategies
+from ._harness import fail, invoke
+from ._oracle import Call, accepted, args_of, compare_reference
+
+MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def _named(name: str, fn):
+    fn.__name__ = f"check_{name}"
+    return fn
+
+
+def _cases(op: str, **kwargs):
+    """Valid configs of op (pooling in floor mode: a named padding is about the padding)."""
+    s = strategies()
+    if op == "conv":
+        return s.conv_configs(**kwargs)
+    cfgs = s.pool_configs(kind=op.removesuffix("_pool"), **kwargs)
+    return cfgs.map(lambda c: dataclasses.replace(c, ceil_mode=False))
+
+
+def _named_padding(cfg, name: str) -> tuple[tuple[int, int], ...]:
+    """The (before, after) pairs formulas.py gives for a named padding of this config."""
+    spatial = cfg.x.shape[2:]
+    if name == "valid":
+        return tuple(formulas.valid_padding() for _ in spatial)
+    if name == "full":
+        return tuple(formulas.full_padding(k, dilation=d) for k, d in zip(cfg.kernel, cfg.dilation))
+    mode = "lower" if name == "same_lower" else "upper"
+    return tuple(formulas.same_padding(i, k, stride=s, dilation=d, mode=mode)
+                 for i, k, s, d in zip(spatial, cfg.kernel, cfg.stride, cfg.dilation))
+
+
+def _expected_spatial(cfg, name: str, stride) -> tuple[int, ...]:
+    """What the rule promises: ceil(i/s) for 'same', i + d(k-1) for 'full' (stride 1),
+    floor((i - d(k-1) - 1)/s) + 1 for 'valid'."""
+    spatial = cfg.x.shape[2:]
+    if name in ("same", "same_lower"):
+        return tuple(formulas.ceil_div(i, s) for i, s in zip(spatial, stride))
+    if name == "full":
+        return tuple(i + d * (k - 1) for i, k, d in zip(spatial, cfg.kernel, cfg.dilation))
+    return tuple((i - d * (k - 1) - 1) // s + 1
+                 for i, k, s, d in zip(spatial, cfg.kernel, stride, cfg.dilation))
+
+
+def _declare_named(rule_id: str, op: str, name: str, **strategy_kwargs) -> None:
+    """target.op with the pairs of a named padding: the promised size, and the values of
+    the reference called with the name itself ('same', 'same_lower', 'valid', 'full')."""
+
+    def fn(target, cfg):
+        from hypothesis import assume
+
+        from .. import ref
+
+        args = args_of(cfg)
+        kwargs = {**cfg.kwargs, "padding": _named_padding(cfg, name)}
+        if name == "full":
+            kwargs["stride"] = (1,) * cfg.rank
+        # 'valid': the kernel must fit the input itself; pooling: every window has input
+        assume(accepted(op, args, kwargs) is not None)
+        call = f"{Call(op, args, kwargs).call()}  (padding={name!r})"
+        spatial = _expected_spatial(cfg, name, kwargs["stride"])
+        named = {k: v for k, v in kwargs.items() if k != "padding"}
+        expected = getattr(ref, op)(*args, padding=name, **named)
+        assert_shape(expected.shape[2:], spatial, rule=rule_id, name="ref.y.shape[2:]",
+                     call=f"ref.{op}(padding={name!r})")
+        y = invoke(target, op, *args, rule=rule_id, call=call, **kwargs)
+        assert_shape(y.shape[2:], spatial, rule=rule_id, call=call, name="y.shape[2:]")
+        compare_reference(target, op, y, expected, args, kwargs, rule=rule_id, call=call)
+
+    check(rule_id, ops=op, cases=lambda: _cases(op, **strategy_kwargs))(
+        _named(f"{op}_{name}", fn))
+
+
+for _op in ("conv", "max_pool", "avg_pool"):
+    _declare_named("pad.same", _op, "same")
+    _declare_named("pad.same", _op, "same_lower")
+    _declare_named("pad.valid", _op, "valid")
+_declare_named("pad.full", "conv", "full", max_rank=2, max_kernel=3, max_dilation=2)
+
+
+# ---------------------------------------------------------------- the modes (ref.pad)
+
+
+def source_index(j: int, n: int, mode: str) -> int | None:
+    """The input cell that padded cell j copies (j counted from the first input cell), or
+    None for a zero.  [pad.modes]"""
+    if 0 <= j < n:
+        return j
+    if mode == "zeros":
+        return None
+    if mode == "replicate":
+        return min(max(j, 0), n - 1)
+    if mode == "circular":
+        return j % n
+    period = 2 * (n - 1)  # reflect: mirror at both edges without repeating them
+    r = j % period if period else 0
+    return r if r < n else period - r
+
+
+def naive_pad(x: np.ndarray, padding, mode: str) -> np.ndarray:
+    """x padded by the index map of each axis, cell by cell (no np.pad)."""
+    maps = [[source_index(j - pb, n, mode) for j in range(pb + n + pa)]
+            for n, (pb, pa) in zip(x.shape[2:], padding)]
+    out = np.zeros((*x.shape[:2], *(len(m) for m in maps)))  # (N, C, *padded)
+    for pos in np.ndindex(*out.shape[2:]):
+        src = tuple(m[p] for m, p in zip(maps, pos))
+        if None not in src:
+            out[(slice(None), slice(None), *pos)] = x[(slice(None), slice(None), *src)]
+    return out
+
+
+def _pad_cases(mode_choices=MODES, *, edge: str | None = None):
+    """pad calls: a mode, x (N, C, *S) and (before, after) pairs the mode can pad; with
+    ``edge`` ('reflect' or 'circular') one side of one axis moves across that mode's size
+    limit instead (STEPS: the last valid pad, the first invalid one, one inside, two out)."""
+    from hypothesis import strategies as st
+
+    s_ = strategies()
+
+    @st.composite
+    def strategy(draw):
+        mode = edge or draw(st.sampled_from(mode_choices), label="mode")
+        rank = draw(st.integers(1, 3), label="rank")
+        sides = [draw(st.integers(1, 4 if rank < 3 else 3)) for _ in range(rank)]
+        moved = draw(st.integers(0, rank - 1), label="axis")
+        padding = []
+        for a, n in enumerate(sides):
+            top = {"reflect": n - 1, "circular": n}.get(mode, 3)
+            pair = [draw(st.integers(0, top)), draw(st.integers(0, top))]
+            if edge and a == moved:
+                pair[draw(st.integers(0, 1), label="side")] = max(0, top + draw(s_.STEPS))
+            padding.append(tuple(pair))
+        x = s_.make_array(np.random.default_rng(draw(s_.SEEDS)),
+                          (draw(st.integers(1, 2)), draw(st.integers(1, 2)), *sides), True)
+        return Call("pad", (x,), {"padding": tuple(padding), "mode": mode})
+
+    return strategy()
+
+
+def _limit(mode: str, n: int) -> int:
+    return n - 1 if mode == "reflect" else n
+
+
+@check("pad.modes", ops=(), cases=_pad_cases)
+def check_ref_pad_is_the_index_map(target, case):
+    from .. import ref
+
+    x, (padding, mode) = case.args[0], (case.kwargs["padding"], case.kwargs["mode"])
+    y = ref.pad(x, padding, mode=mode)
+    assert_exact(y, naive_pad(x, padding, mode), rule="pad.modes", call=f"ref.{case.call()}",
+                 name="ref.pad(x)")
+
+
+@check("pad.modes", ops=(), cases=lambda: strategies().conv_configs(max_rank=2, max_pad=2))
+def check_conv_with_a_mode_is_conv_of_the_padded_input(target, cfg):
+    """ref.conv(padding_mode=m) = ref.conv of ref.pad(x, mode=m), without padding."""
+    from hypothesis import assume
+
+    from .. import ref
+
+    mode = MODES[cfg.seed % 4]
+    pad_ok = all(max(p) <= _limit(mode, n) for n, p in zip(cfg.x.shape[2:], cfg.padding))
+    assume(mode in ("zeros", "replicate") or pad_ok)
+    kw = {**cfg.kwargs, "padding": 0}
+    y = ref.conv(cfg.x, cfg.w, cfg.b, padding_mode=mode, **cfg.kwargs)
+    expected = ref.conv(ref.pad(cfg.x, cfg.padding, mode=mode), cfg.w, cfg.b, **kw)
+    assert_exact(y, expected, rule="pad.modes", name=f"ref.conv(padding_mode={mode!r})",
+                 call=cfg.call())
+
+
+def _modes():
+    from hypothesis import strategies as st
+
+    return st.sampled_from(MODES)
+
+
+@check("pad.modes", ops=(), cases=_modes)
+def check_the_worked_example(target, mode):
+    from .. import ref
+
+    expected = {"zeros": [0, 0, 1, 2, 3, 0], "reflect": [3, 2, 1, 2, 3, 2],
+                "replicate": [1, 1, 1, 2, 3, 3], "circular": [2, 3, 1, 2, 3, 1]}[mode]
+    y = ref.pad(np.array([[[1.0, 2.0, 3.0]]]), ((2, 1),), mode=mode)  # (1, 1, 3) -> (1, 1, 6)
+    assert_exact(y.ravel(), np.array(expected, dtype=float), rule="pad.modes",
+                 name=f"pad([1, 2, 3], (2, 1), {mode!r})", call=f"ref.pad(mode={mode!r})")
+
+
+def _declare_size_limit(rule_id: str, mode: str, relation: str) -> None:
+    def within(case) -> bool:
+        return all(max(p) <= _limit(mode, n)
+                   for n, p in zip(case.args[0].shape[2:], case.kwargs["padding"]))
+
+    def refuses(target, case):
+        from hypothesis import assume
+
+        from .. import ref
+        from ..errors import InvalidConfig
+
+        assume(not within(case))
+        x, padding = case.args[0], case.kwargs["padding"]
+        try:
+            y = ref.pad(x, padding, mode=mode)
+        except InvalidConfig as e:
+            if e.rule != rule_id:
+                fail(f"ref.pad raised [{e.rule}], but should cite this rule: {e}", rule_id,
+                     f"ref.{case.call()}")
+            return
+        fail(f"ref.pad returned y.shape={y.shape}, but should raise: {mode} padding needs "
+             f"{relation}", rule_id, f"ref.{case.call()}")
+
+    def pads(target, case):
+        from hypothesis import assume
+
+        from .. import ref
+
+        assume(within(case))
+        x, padding = case.args[0], case.kwargs["padding"]
+        assert_exact(ref.pad(x, padding, mode=mode), naive_pad(x, padding, mode), rule=rule_id,
+                     call=f"ref.{case.call()}", name="ref.pad(x)")
+
+    def cases():
+        return _pad_cases(edge=mode)
+
+    check(rule_id, ops=(), kind="negative", cases=cases)(_named(f"ref_pad_refuses_{mode}", refuses))
+    check(rule_id, ops=(), cases=cases)(_named(f"ref_pad_accepts_the_last_valid_{mode}", pads))
+
+
+_declare_size_limit("pad.reflect-size", "reflect", "pad < input size on every axis")
+_declare_size_limit("pad.circular-size", "circular", "pad <= input size on every axis")
