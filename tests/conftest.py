@@ -16,7 +16,6 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 

@@ -12,6 +12,7 @@ own claims on the reference (run once, not per target).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -436,7 +437,8 @@ def check_circular_padding_makes_shifts_exact(target, cfg):
 def _shifted(x: np.ndarray, u) -> np.ndarray:
     """x moved by u[a] cells along spatial axis a: zeros come in, cells moved out are lost."""
     out = np.zeros_like(x)
-    src, dst = [], []
+    src: list[Any] = []
+    dst: list[Any] = []
     for ua, n in zip(u, x.shape[2:]):
         k = min(abs(ua), n)
         src.append(slice(0, n - k) if ua >= 0 else slice(k, n))
@@ -463,8 +465,8 @@ def _check_shift(target, cfg, rule: str, salt: int) -> None:
          for (lo, hi), o in zip(inner, y.shape[2:])]
     moved = _shifted(cfg.x, [mi * s for mi, s in zip(m, cfg.stride)])
     y2 = _conv(target, rule, moved, cfg.w, cfg.b, **cfg.kwargs)
-    ps = [slice(max(lo, mi), min(hi, o - 1 + mi) + 1) for (lo, hi), mi, o in zip(inner, m, y.shape[2:])]
-    back = [slice(p.start - mi, p.stop - mi) for p, mi in zip(ps, m)]
+    ps: list[Any] = [slice(max(lo, mi), min(hi, o - 1 + mi) + 1) for (lo, hi), mi, o in zip(inner, m, y.shape[2:])]
+    back: list[Any] = [slice(p.start - mi, p.stop - mi) for p, mi in zip(ps, m)]
     _same(target, y2[(..., *ps)], y[(..., *back)],
           abs_sum=(_abs(moved, cfg.w, cfg.b, **cfg.kwargs)[(..., *ps)]
                    + _abs(cfg.x, cfg.w, cfg.b, **cfg.kwargs)[(..., *back)]),

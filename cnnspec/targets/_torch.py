@@ -79,7 +79,7 @@ def cuda_unavailable() -> str | None:
 
 
 def _arrays(x: Any, w: Any = None, b: Any = None, *, weights: bool = False
-            ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, int]:
+            ) -> tuple[np.ndarray, Any, np.ndarray | None, int]:
     """x (and w, b) as real non-empty arrays [config.dtype] [config.rank] [config.nonempty];
     returns them and the spatial rank."""
     x = check_array("x", x)

@@ -99,7 +99,8 @@ def _stuffed(w: np.ndarray, step: Sequence[int]) -> np.ndarray:
     r = len(step)
     lead, kernel = w.shape[:-r], w.shape[-r:]
     out = np.zeros((*lead, *(d * (k - 1) + 1 for k, d in zip(kernel, step))), dtype=w.dtype)
-    out[(..., *(slice(None, None, d) for d in step))] = w
+    taps: tuple[Any, ...] = (..., *(slice(None, None, d) for d in step))
+    out[taps] = w
     return out
 
 
@@ -165,7 +166,8 @@ def conv_transpose(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, *,
     cg, og = x.shape[1] // g, c_out // g
     for o in range(c_out):
         for c in range((o // og) * cg, (o // og + 1) * cg):
-            y[(slice(None), o, *(slice(0, f) for f in full))] += signal.convolve(
+            dst: tuple[Any, ...] = (slice(None), o, *(slice(0, f) for f in full))
+            y[dst] += signal.convolve(
                 xs[:, c], wd[c, o % og][None], mode="full", method="direct")  # (N, *full)
     crop = tuple(slice(pb, pb + n) for (pb, _), n in zip(pads, out))
     return _biased(np.ascontiguousarray(y[(slice(None), slice(None), *crop)]), b)
