@@ -13,7 +13,7 @@ from cnnspec.rules.render import spec_files
 
 ROOT = Path(__file__).resolve().parent.parent
 FAMILIES = ("config", "conv", "conv-transpose", "pool", "pad", "params", "macs", "rf",
-            "tolerance", "net")
+            "tolerance", "net", "arith")
 _FAM = "|".join(re.escape(f) for f in FAMILIES)
 # [conv.out-size] in prose and messages; \[conv\.out-size\] in regexes; cites("conv.def", ...)
 BRACKETED = re.compile(rf"\\?\[((?:{_FAM})\\?\.[a-z0-9-]+)\\?\]")
@@ -34,7 +34,7 @@ def _cited_ids():
 
 
 #: IDs cited on purpose because they do not exist (tests of the unknown-ID path).
-DELIBERATELY_UNKNOWN = {"conv.outsize"}
+DELIBERATELY_UNKNOWN = {"conv.outsize", "conv.no-such-rule"}
 
 
 def test_every_cited_rule_id_resolves():
@@ -85,3 +85,24 @@ def test_explain_lists_every_rule(capsys):
 def test_explain_unknown_id_suggests_and_exits_2(capsys):
     assert main(["explain", "conv.outsize"]) == 2
     assert "conv.out-size" in capsys.readouterr().err
+
+
+def test_every_rule_has_a_positive_check():
+    missing = [r.id for r in rules.all_rules()
+               if not any(c.kind == "positive" for c in rules.checks_for(r.id))]
+    assert not missing, f"rules without a positive check: {missing}"
+
+
+def test_every_rule_with_a_precondition_has_a_negative_check():
+    missing = [r.id for r in rules.all_rules() if r.preconditions
+               and not any(c.kind == "negative" for c in rules.checks_for(r.id))]
+    assert not missing, f"rules with preconditions but no negative check: {missing}"
+
+
+def test_checks_cite_declared_rules_and_have_unique_names():
+    ids = [c.id for c in rules.all_checks()]
+    assert len(ids) == len(set(ids))
+    known = {r.id for r in rules.all_rules()}
+    assert {c.rule for c in rules.all_checks()} <= known
+    with pytest.raises(ValueError, match="not declared"):
+        rules.check("conv.no-such-rule", ops="conv", cases=lambda: None)(lambda target, case: None)

@@ -133,13 +133,19 @@ def rule(id: str, title: str, statement: str, **kwargs: Any) -> Rule:
     return r
 
 
+_loaded = False
+
+
 def _load() -> None:
-    if _REGISTRY:
+    """Import every family module once (a module imported on its own first is kept)."""
+    global _loaded
+    if _loaded:
         return
     import importlib
 
     for name in FAMILY_MODULES:
         importlib.import_module(f"{__name__}.{name}")
+    _loaded = True
 
 
 def all_rules() -> list[Rule]:

@@ -73,3 +73,6 @@ rule("net.remainder", "Input cells the floor leaves unread",
                        "o = 112 windows cover 224 cells"),
                Example("VGG-16 (five 2x2 poolings)", "no cell dropped iff H = 0 mod 32"),),
      sources=(S.DUMOULIN, S.TORCH_POOL), see_also=("conv.out-size", "pool.out-size"))
+
+
+from . import net_checks as _checks  # noqa: E402,F401  (the checks of these rules)

@@ -17,6 +17,7 @@ FAMILY_TITLES = {
     "rf": "Receptive fields",
     "tolerance": "Comparing floating-point results",
     "net": "Networks: chaining layers",
+    "arith": "Convolution arithmetic (Dumoulin & Visin)",
 }
 
 HEADER = "<!-- Generated from cnnspec/rules by `cnnspec spec --write`; do not edit by hand. -->\n"

@@ -20,3 +20,6 @@ rule("tolerance.max-exact", "Max pooling is exact",
      """A comparison never rounds and rounding is monotone, so max pooling of inputs rounded to
      a dtype equals the rounded reference maximum: exact on representable inputs, within
      u*|y| of the float64 reference otherwise.""", sources=(S.HIGHAM,))
+
+
+from . import tolerance_checks as _checks  # noqa: E402,F401  (the checks of these rules)

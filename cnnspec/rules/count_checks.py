@@ -1,0 +1,400 @@
+"""Checks of the counting rules (rules/arith.py): parameters, multiply-accumulates and
+receptive fields.  Checks of the spec itself (``ops=()``), run once, on the reference.
+
+- parameters: the count equals the number of values in the arrays the reference ops accept
+  for that layer, and SymPy identities (a grouped conv is g independent convs; a separable
+  conv is a depthwise plus a pointwise one; a dense layer is a conv whose kernel is the whole
+  input; a conv's count has no term in the image size, a dense layer's has);
+- multiply-accumulates: the count equals the multiply-adds a naive scalar loop performs, the
+  loop's result being checked against the reference first;
+- receptive fields: one-hot inputs pushed through a stack of reference convs with all-ones
+  kernels give the exact set of inputs every output unit depends on.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+from typing import Any
+
+import numpy as np
+
+from .. import formulas
+from . import check, strategies
+from ._counting import scatter_length, windows_in
+from ._evidence import call_text, composite, expect_equal, expect_refusal, expect_zero, int_symbols, once
+from ._harness import fail
+
+# ---------------------------------------------------------------- parameters
+
+
+def _layers(draw: Any, st: Any) -> dict:
+    """groups g, channels per group (a in, b out), a kernel of rank 1-3, bias or not."""
+    rank = draw(st.integers(1, 3))
+    return dict(g=draw(st.integers(1, 4)), a=draw(st.integers(1, 4)), b=draw(st.integers(1, 4)),
+                kernel=tuple(draw(st.integers(1, 4)) for _ in range(rank)),
+                bias=draw(st.booleans()))
+
+
+def _indivisible(draw: Any, st: Any) -> dict:
+    g = draw(st.integers(2, 8))
+    return dict(g=g, c_in=g * draw(st.integers(1, 4)) + draw(st.integers(1, g - 1)),
+                c_out=g * draw(st.integers(1, 4)))
+
+
+def _contract_count(op: str, c: dict) -> tuple[int, str]:
+    """Values in the (w, b) that the reference op accepts for the layer, and the call."""
+    from .. import ref
+
+    g, a, b, kernel = c["g"], c["a"], c["b"], c["kernel"]
+    c_in, c_out = g * a, g * b
+    w_shape = (c_out, a, *kernel) if op == "conv" else (c_in, b, *kernel)
+    w, bias = np.ones(w_shape), (np.ones(c_out) if c["bias"] else None)
+    getattr(ref, op)(np.ones((1, c_in, *kernel)), w, bias, groups=g)  # the contract's shapes
+    return w.size + (0 if bias is None else bias.size), f"{op}(w: {w_shape}, b: " \
+        f"{None if bias is None else (c_out,)}, groups={g})"
+
+
+def _count_checks(rule: str, op: str, fn: str, family: str) -> None:
+    @check(rule, ops=(), cases=composite(_layers))
+    def check_counts_the_weights_the_reference_takes(target, c):
+        count, call = _contract_count(op, c)
+        got = getattr(formulas, fn)(c["g"] * c["a"], c["g"] * c["b"], c["kernel"], groups=c["g"],
+                                    bias=c["bias"])
+        expect_equal(f"{fn}(...)", got, count, rule=rule, call=call,
+                     detail="  the number of values in w and b")
+
+    @check(rule, ops=(), kind="negative", cases=composite(_indivisible))
+    def check_groups_must_divide_the_channels(target, c):
+        args = (c["c_in"], c["c_out"], (3, 3))
+        expect_refusal(lambda: getattr(formulas, fn)(*args, groups=c["g"]),
+                       raises=f"{family}.groups", rule=rule,
+                       call=call_text(fn, *args, groups=c["g"]), why="groups does not divide C_in")
+
+
+_count_checks("params.conv", "conv", "conv_params", "conv")
+_count_checks("params.conv-transpose", "conv_transpose", "conv_transpose_params", "conv-transpose")
+
+
+@check("params.conv", ops=(), cases=once, max_examples=1)
+def check_proof_groups_are_independent_convolutions(target, _):
+    a, b, g, kh, kw = int_symbols("a b g k_h k_w")
+    for bias in (True, False):
+        grouped = formulas.conv_params(g * a, g * b, (kh, kw), groups=g, bias=bias)
+        expect_zero("conv_params(g*a, g*b, groups=g) - g*conv_params(a, b)",
+                    grouped - g * formulas.conv_params(a, b, (kh, kw), bias=bias),
+                    rule="params.conv", call=f"bias={bias}")
+
+
+@check("params.dense", ops=(), cases=composite(lambda draw, st: dict(
+    n_in=draw(st.integers(1, 64)), n_out=draw(st.integers(1, 64)), bias=draw(st.booleans()))))
+def check_counts_the_matrix(target, c):
+    n_in, n_out, bias = c["n_in"], c["n_out"], c["bias"]
+    weights, b = np.ones((n_out, n_in)), (np.ones(n_out) if bias else np.zeros(0))  # y = W x + b
+    expect_equal("dense_params(n_in, n_out)", formulas.dense_params(n_in, n_out, bias=bias),
+                 weights.size + b.size, rule="params.dense",
+                 call=call_text("dense_params", n_in, n_out, bias=bias))
+
+
+@check("params.dense", ops=(), cases=composite(lambda draw, st: dict(
+    c=draw(st.integers(1, 3)), h=draw(st.integers(1, 5)), w=draw(st.integers(1, 5)),
+    n=draw(st.integers(1, 4)), seed=draw(st.integers(0, 2**16)))))
+def check_a_dense_layer_is_a_whole_input_convolution(target, c):
+    """dense(x.ravel()) = conv(x, kernel = the whole input): same values, same count."""
+    from .. import ref
+    from ..asserts import assert_exact
+
+    rng = np.random.default_rng(c["seed"])
+    x = rng.integers(-3, 4, (1, c["c"], c["h"], c["w"])).astype(float)  # (1, C, H, W)
+    w = rng.integers(-3, 4, (c["n"], c["c"], c["h"], c["w"])).astype(float)  # (n, C, H, W)
+    dense = w.reshape(c["n"], -1) @ x.ravel()  # (n,)
+    assert_exact(ref.conv(x, w).reshape(-1), dense, rule="params.dense", name="conv(x, w)",
+                 call="a conv whose kernel is the whole input, against W @ x.ravel()")
+    ch, h, wd, n = int_symbols("C H W n")
+    expect_zero("dense_params(C*H*W, n) - conv_params(C, n, (H, W))",
+                formulas.dense_params(ch * h * wd, n) - formulas.conv_params(ch, n, (h, wd)),
+                rule="params.dense")
+
+
+MLP = "params.mlp-vs-conv"
+
+
+@check(MLP, ops=(), cases=once, max_examples=1)
+def check_proof_only_the_dense_count_grows_with_the_image(target, _):
+    import sympy
+
+    c, h, w, n, f, kh, kw = int_symbols("C H W n F k_h k_w")
+    conv = formulas.conv_params(c, f, (kh, kw))
+    dense = formulas.dense_params(h * w * c, n)
+    for size in (h, w):
+        expect_zero(f"d conv_params / d{size}", sympy.diff(conv, size), rule=MLP)
+    expect_zero("d dense_params / dH - W*C*n", sympy.diff(dense, h) - w * c * n, rule=MLP)
+    expect_equal("(d dense_params / dH) != 0", sympy.diff(dense, h) != 0, True, rule=MLP)
+
+
+@check(MLP, ops=(), cases=composite(lambda draw, st: dict(
+    c=draw(st.integers(1, 3)), h=draw(st.integers(3, 8)), w=draw(st.integers(3, 8)),
+    f=draw(st.integers(1, 4)), k=draw(st.integers(1, 3)), n=draw(st.integers(1, 300)))))
+def check_one_filter_bank_serves_every_image_size(target, c):
+    """The same (w, b) runs on an H x W and a 2H x 2W image: one count; the dense layer's
+    count for the bigger image is larger by 3*H*W*C*n."""
+    from .. import ref
+
+    ch, h, wd, f, k, n = c["c"], c["h"], c["w"], c["f"], c["k"], c["n"]
+    w, b = np.ones((f, ch, k, k)), np.ones(f)
+    for side in (1, 2):
+        ref.conv(np.ones((1, ch, side * h, side * wd)), w, b)  # accepted at both sizes
+    expect_equal("conv_params(C, F, (k, k))", formulas.conv_params(ch, f, (k, k)),
+                 w.size + b.size, rule=MLP, call=f"conv on {h}x{wd} and {2 * h}x{2 * wd}")
+    grow = formulas.dense_params(4 * h * wd * ch, n) - formulas.dense_params(h * wd * ch, n)
+    expect_equal("dense_params(4HWC, n) - dense_params(HWC, n)", grow, 3 * h * wd * ch * n,
+                 rule=MLP, call=f"dense on {h}x{wd}x{ch} and {2 * h}x{2 * wd}x{ch} -> {n}")
+
+
+SEP = "params.separable"
+
+
+@check(SEP, ops=(), cases=composite(lambda draw, st: dict(
+    c=draw(st.integers(1, 4)), o=draw(st.integers(1, 4)), m=draw(st.integers(1, 3)),
+    kernel=(draw(st.integers(1, 4)), draw(st.integers(1, 4))), bias=draw(st.booleans()))))
+def check_counts_the_two_layers_weights(target, c):
+    from .. import ref
+
+    ch, o, m, kernel, bias = c["c"], c["o"], c["m"], c["kernel"], c["bias"]
+    dw, pw = np.ones((ch * m, 1, *kernel)), np.ones((o, ch * m, 1, 1))
+    b1, b2 = (np.ones(ch * m), np.ones(o)) if bias else (None, None)
+    y = ref.conv(np.ones((1, ch, *kernel)), dw, b1, groups=ch)  # depthwise
+    ref.conv(y, pw, b2)  # pointwise
+    count = dw.size + pw.size + (ch * m + o if bias else 0)
+    expect_equal("depthwise_separable_params(...)",
+                 formulas.depthwise_separable_params(ch, o, kernel, depth_multiplier=m, bias=bias),
+                 count, rule=SEP, detail="  the values of the two layers' w and b",
+                 call=call_text("depthwise_separable_params", ch, o, kernel, depth_multiplier=m,
+                                bias=bias))
+
+
+@check(SEP, ops=(), cases=once, max_examples=1)
+def check_proof_depthwise_plus_pointwise(target, _):
+    c, o, m, kh, kw = int_symbols("C_in C_out m k_h k_w")
+    sep = formulas.depthwise_separable_params(c, o, (kh, kw), depth_multiplier=m)
+    expect_zero("separable - (C m k_h k_w + C m + C m C_out + C_out)",
+                sep - (c * m * kh * kw + c * m + c * m * o + o), rule=SEP)
+    ratio = (formulas.depthwise_separable_params(c, o, (kh, kw), bias=False)
+             / formulas.conv_params(c, o, (kh, kw), bias=False))
+    expect_zero("separable / standard - (1/C_out + 1/(k_h k_w))", ratio - (1 / o + 1 / (kh * kw)),
+                rule=SEP, call="bias=False, m=1 (MobileNets, section 3.1)")
+
+
+@check(SEP, ops=(), kind="negative", cases=composite(lambda draw, st: dict(
+    c=draw(st.integers(1, 64)), o=draw(st.integers(1, 64)))))
+def check_zero_depth_multiplier_is_refused(target, c):
+    expect_refusal(lambda: formulas.depthwise_separable_params(c["c"], c["o"], 3,
+                                                               depth_multiplier=0),
+                   raises="config.nonempty", rule=SEP, why="depth_multiplier = 0 < 1",
+                   call=call_text("depthwise_separable_params", c["c"], c["o"], 3,
+                                  depth_multiplier=0))
+
+
+@check("params.pool", ops=(), cases=once, max_examples=1)
+def check_pooling_takes_no_weights(target, _):
+    from .. import ref
+
+    expect_equal("pool_params()", formulas.pool_params(), 0, rule="params.pool")
+    for op in (ref.max_pool, ref.avg_pool):
+        arrays = [p.name for p in inspect.signature(op).parameters.values()
+                  if p.kind is not inspect.Parameter.KEYWORD_ONLY]
+        expect_equal(f"the arrays {op.__name__} takes", arrays, ["x"], rule="params.pool",
+                     call=f"{op.__name__}{inspect.signature(op)}")
+
+
+@check("params.batch-norm", ops=(), cases=composite(lambda draw, st: dict(
+    c=draw(st.integers(1, 64)), rank=draw(st.integers(1, 3)))))
+def check_counts_the_per_channel_vectors(target, c):
+    """Normalizing an (N, C, *S) batch takes a scale, shift, mean and variance per channel:
+    vectors that broadcast as (1, C, 1, ...), i.e. C values each."""
+    ch, rank = c["c"], c["rank"]
+    x = np.ones((2, ch) + (3,) * rank)  # (N, C, *S)
+    scale, shift, mean, var = (np.ones(ch) for _ in range(4))
+    per_channel = (1, ch) + (1,) * rank
+    y = (x - mean.reshape(per_channel)) / np.sqrt(var.reshape(per_channel) + 1e-5) \
+        * scale.reshape(per_channel) + shift.reshape(per_channel)
+    expect_equal("y.shape", y.shape, x.shape, rule="params.batch-norm")
+    expect_equal("batch_norm_params(C)", formulas.batch_norm_params(ch), scale.size + shift.size,
+                 rule="params.batch-norm", call=call_text("batch_norm_params", ch))
+    expect_equal("batch_norm_buffers(C)", formulas.batch_norm_buffers(ch), mean.size + var.size,
+                 rule="params.batch-norm", call=call_text("batch_norm_buffers", ch))
+    expect_equal("batch_norm_params(C, affine=False)", formulas.batch_norm_params(ch, affine=False),
+                 0, rule="params.batch-norm")
+
+
+# ---------------------------------------------------------------- multiply-accumulates
+
+
+def _naive_conv(x: np.ndarray, w: np.ndarray, *, stride, padding, dilation, groups):
+    """(y, multiply-adds) by scalar loops; every kernel tap of every output is one multiply-add,
+    padding taps included; output sizes by counting windows."""
+    n_batch, _, *sizes = x.shape
+    c_out, cg, *kernel = w.shape
+    og = c_out // groups
+    out = [windows_in(i + pb + pa, k, s, d)
+           for i, k, s, (pb, pa), d in zip(sizes, kernel, stride, padding, dilation)]
+    y, macs = np.zeros((n_batch, c_out, *out)), 0
+    for n, o, p in itertools.product(range(n_batch), range(c_out), itertools.product(*map(range, out))):
+        acc = 0.0
+        for c, t in itertools.product(range(cg), itertools.product(*map(range, kernel))):
+            idx = tuple(pi * s + ti * d - pb for pi, ti, s, d, (pb, _) in
+                        zip(p, t, stride, dilation, padding))
+            inside = all(0 <= j < size for j, size in zip(idx, sizes))
+            acc += (x[(n, o // og * cg + c, *idx)] if inside else 0.0) * w[(o, c, *t)]
+            macs += 1
+        y[(n, o, *p)] = acc
+    return y, macs
+
+
+def _naive_conv_transpose(x: np.ndarray, w: np.ndarray, *, stride, padding, output_padding,
+                          dilation, groups):
+    """(y, multiply-adds) of the scatter by scalar loops: every (input, output channel, tap)
+    product is one multiply-add, cropped ones included."""
+    n_batch, c_in, *sizes = x.shape
+    _, og, *kernel = w.shape
+    cg = c_in // groups
+    out = [scatter_length(i, k, s, pb, pa, op, d) for i, k, s, (pb, pa), op, d in
+           zip(sizes, kernel, stride, padding, output_padding, dilation)]
+    y, macs = np.zeros((n_batch, og * groups, *out)), 0
+    for n, c, p in itertools.product(range(n_batch), range(c_in), itertools.product(*map(range, sizes))):
+        for o, t in itertools.product(range(og), itertools.product(*map(range, kernel))):
+            idx = tuple(pi * s + ti * d - pb for pi, ti, s, d, (pb, _) in
+                        zip(p, t, stride, dilation, padding))
+            if all(0 <= j < size for j, size in zip(idx, out)):
+                y[(n, c // cg * og + o, *idx)] += x[(n, c, *p)] * w[(c, o, *t)]
+            macs += 1
+    return y, macs
+
+
+def _small(kind: str) -> Any:
+    bounds = dict(max_rank=2, max_side=5, max_volume=25, max_kernel=3, max_channels=4, max_batch=2)
+    if kind == "conv":
+        return strategies().conv_configs(**bounds)
+    return strategies().conv_transpose_configs(**{**bounds, "max_side": 4, "max_volume": 16})
+
+
+@check("macs.conv", ops=(), cases=lambda: _small("conv"), max_examples=25)
+def check_counts_a_naive_loop(target, cfg):
+    from .. import ref
+    from ..asserts import assert_exact
+
+    y, macs = _naive_conv(cfg.x, cfg.w, **cfg.kwargs)
+    assert_exact(y, ref.conv(cfg.x, cfg.w, **cfg.kwargs), rule="macs.conv", name="loop y",
+                 call=cfg.call())
+    c_out, cg, *kernel = cfg.w.shape
+    got = formulas.conv_macs(cfg.x.shape[1], c_out, kernel, y.shape[2:], groups=cfg.groups,
+                             batch=cfg.x.shape[0])
+    expect_equal("conv_macs(...)", got, macs, rule="macs.conv", call=cfg.call(),
+                 detail="  multiply-adds of the naive loop")
+
+
+@check("macs.conv-transpose", ops=(), cases=lambda: _small("conv_transpose"), max_examples=25)
+def check_counts_a_naive_scatter(target, cfg):
+    from .. import ref
+    from ..asserts import assert_exact
+
+    y, macs = _naive_conv_transpose(cfg.x, cfg.w, **cfg.kwargs)
+    assert_exact(y, ref.conv_transpose(cfg.x, cfg.w, **cfg.kwargs), rule="macs.conv-transpose",
+                 name="loop y", call=cfg.call())
+    c_in, og, *kernel = cfg.w.shape
+    got = formulas.conv_transpose_macs(c_in, og * cfg.groups, kernel, cfg.x.shape[2:],
+                                       groups=cfg.groups, batch=cfg.x.shape[0])
+    expect_equal("conv_transpose_macs(...)", got, macs, rule="macs.conv-transpose",
+                 call=cfg.call(), detail="  multiply-adds of the naive scatter loop")
+
+
+@check("macs.conv-transpose", ops=(), cases=once, max_examples=1)
+def check_proof_as_many_as_the_convolution_it_transposes(target, _):
+    a, b, g, n, kh, kw, ih, iw = int_symbols("a b g N k_h k_w I_h I_w")
+    expect_zero("conv_transpose_macs(g*a -> g*b, I) - conv_macs(g*b -> g*a, out I)",
+                formulas.conv_transpose_macs(g * a, g * b, (kh, kw), (ih, iw), groups=g, batch=n)
+                - formulas.conv_macs(g * b, g * a, (kh, kw), (ih, iw), groups=g, batch=n),
+                rule="macs.conv-transpose")
+
+
+def _macs_refusal(rule: str, fn: str, family: str) -> None:
+    @check(rule, ops=(), kind="negative", cases=composite(_indivisible))
+    def check_groups_must_divide_the_channels(target, c):
+        args = (c["c_in"], c["c_out"], (3, 3), (4, 4))
+        expect_refusal(lambda: getattr(formulas, fn)(*args, groups=c["g"]),
+                       raises=f"{family}.groups", rule=rule,
+                       call=call_text(fn, *args, groups=c["g"]), why="groups does not divide C_in")
+
+
+_macs_refusal("macs.conv", "conv_macs", "conv")
+_macs_refusal("macs.conv-transpose", "conv_transpose_macs", "conv-transpose")
+
+
+@check("macs.dense", ops=(), cases=composite(lambda draw, st: dict(
+    n_in=draw(st.integers(1, 12)), n_out=draw(st.integers(1, 12)), batch=draw(st.integers(1, 3)))))
+def check_counts_a_naive_matrix_product(target, c):
+    n_in, n_out, batch = c["n_in"], c["n_out"], c["batch"]
+    macs = 0
+    for _, _, _ in itertools.product(range(batch), range(n_out), range(n_in)):
+        macs += 1  # y[n, o] += W[o, i] * x[n, i]
+    expect_equal("dense_macs(...)", formulas.dense_macs(n_in, n_out, batch=batch), macs,
+                 rule="macs.dense", call=call_text("dense_macs", n_in, n_out, batch=batch))
+    ch, h, w, n = int_symbols("C H W n")
+    expect_zero("dense_macs(C*H*W, n) - conv_macs(C, n, (H, W), out (1, 1))",
+                formulas.dense_macs(ch * h * w, n) - formulas.conv_macs(ch, n, (h, w), (1, 1)),
+                rule="macs.dense")
+
+
+# ---------------------------------------------------------------- receptive fields
+
+
+def _stacks(draw: Any, st: Any) -> dict:
+    """1-3 layers of (k, s, p_before, p_after, d); p_after cannot move a receptive field."""
+    layer = st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(0, 2), st.integers(0, 2),
+                      st.integers(1, 3))
+    return dict(layers=draw(st.lists(layer, min_size=1, max_size=3)))
+
+
+def dependency_mask(layers: list[tuple[int, int, int, int, int]], i: int) -> np.ndarray:
+    """mask[m, u]: output unit u of the stack depends on input m.  Row m is the stack run on
+    the one-hot input e_m with all-ones kernels: every path adds a positive count, so a unit
+    is nonzero exactly when some path reaches it (no cancellation)."""
+    from .. import ref
+
+    y = np.eye(i).reshape(i, 1, i)  # (N = i one-hot inputs, C = 1, i)
+    for k, s, pb, pa, d in layers:
+        y = ref.conv(y, np.ones((1, 1, k)), stride=s, padding=((pb, pa),), dilation=d)
+    return y[:, 0, :] != 0  # (i, o)
+
+
+def _interior(layers: list) -> tuple[formulas.RF, np.ndarray, list[int]]:
+    """The formulas' RF, the mask, and the units whose whole field lies inside the input."""
+    rf = formulas.receptive_fields([(k, s, pb, d) for k, s, pb, _, d in layers])[-1]
+    i = 2 * rf.size + 3 * rf.jump + 2 * sum(pb for _, _, pb, _, _ in layers) * rf.jump + 4
+    mask = dependency_mask(layers, i)
+    units = [u for u in range(mask.shape[1])
+             if rf.start + u * rf.jump >= 0 and rf.start + u * rf.jump + rf.size <= i]
+    return rf, mask, units
+
+
+def _rf_check(rule: str, what: str, observed: Any, expected: Any) -> None:
+    @check(rule, ops=(), cases=composite(_stacks))
+    def check_matches_the_dependency_mask(target, c):
+        rf, mask, units = _interior(c["layers"])
+        call = f"layers (k, s, p_before, p_after, d) = {c['layers']}: {rf}"
+        expect_equal("units with the whole field inside the input", len(units) >= 2, True,
+                     rule=rule, call=call)
+        for u in (u for u in units if u + 1 in units):
+            deps, following = np.flatnonzero(mask[:, u]), np.flatnonzero(mask[:, u + 1])
+            if not (deps.size and following.size):
+                fail(f"unit {u} or {u + 1} depends on no input, but both fields lie inside the "
+                     f"input", rule, call)
+            expect_equal(f"{what} of unit {u}", observed(deps, following), expected(rf, u),
+                         rule=rule, call=call, detail="  from the exact dependency mask")
+
+
+_rf_check("rf.size", "span", lambda deps, _: int(deps.max() - deps.min()) + 1, lambda rf, u: rf.size)
+_rf_check("rf.jump", "distance to the next unit", lambda deps, nxt: int(nxt.min() - deps.min()),
+          lambda rf, u: rf.jump)
+_rf_check("rf.start", "first input", lambda deps, _: int(deps.min()),
+          lambda rf, u: rf.start + u * rf.jump)
