@@ -2,6 +2,7 @@
 
     cnnspec shape conv --input 3x224x224 --out-channels 64 -k 7 -s 2 -p 3
     cnnspec shape max-pool --input 64xHxW -k 3 -s 2 -p 1 --ceil-mode
+    cnnspec conform my_adapter --profile quick --report-md report.md
 
 Sizes in --input may be symbols (``H``, ``W``): the output is then a SymPy expression.
 Exit codes: 0 success, 2 bad input (the message names the value and the rule).
@@ -217,6 +218,66 @@ def _summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _csv(values: list[str] | None) -> list[str] | None:
+    """Repeatable options that also take comma-separated lists: --ops conv,max_pool."""
+    if not values:
+        return None
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def _conform(args: argparse.Namespace) -> int:
+    """cnnspec conform TARGET: run the spec's checks on a target, each in a worker process.
+
+    Exit codes: 0 every applicable rule passes (xfails and --allow-convention allowed);
+    1 a failure, an unexpected pass or a named convention not allowed; 2 a usage error or a
+    target that cannot be imported; 130 interrupted (Ctrl-C or SIGTERM: the report files
+    hold the results so far).
+    """
+    import signal
+
+    from .conform import PROFILES, Runner, TargetImportError, UsageError
+    from .conform.progress import Progress, summary
+    from .conform.reports import write_reports
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    paths = {"json": args.report_json, "junit": args.junit_xml, "md": args.report_md}
+    try:
+        jobs = 0 if args.jobs == "auto" else int(args.jobs)
+        runner = Runner(args.target, ops=_csv(args.ops), rules=_csv(args.rules),
+                        profile=args.profile, max_examples=args.max_examples, seed=args.seed,
+                        timeout=args.timeout, xfail_file=args.xfail_file, jobs=jobs,
+                        memory_limit=args.memory_limit or None,
+                        allow_conventions=_csv(args.allow_convention))
+    except (UsageError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    progress = Progress(total=len(runner.groups), is_failing=runner.report.is_failing)
+    report = runner.report
+    try:
+        runner.start()
+        if not args.quiet:
+            progress.start(report.target, args.profile,
+                           args.max_examples or PROFILES[args.profile], args.seed, runner.jobs,
+                           report.conventions)
+        report = runner.run_all(None if args.quiet else progress.result,
+                                lambda rep: write_reports(rep, paths))
+    except TargetImportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # before the checks ran: an empty, valid, interrupted report
+        report.interrupted = True
+        runner.close()
+        write_reports(report, paths)
+    finally:
+        runner.close()
+        signal.signal(signal.SIGTERM, previous)
+    print(summary(report, colour=progress.tty))
+    return 130 if report.interrupted else report.exit_code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cnnspec", description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", action="version", version=f"cnnspec {__version__}")
@@ -257,6 +318,37 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--dir", default="spec")
     sp.add_argument("--write", action="store_true")
     sp.set_defaults(func=_spec)
+    co = sub.add_parser("conform", help="check a target (your conv/pool implementation) against "
+                                        "the spec",
+                        description=(_conform.__doc__ or "").split("\n\n")[0],
+                        epilog="exit codes: 0 pass (xfails and allowed conventions too), "
+                               "1 failure, unexpected pass or convention not allowed, 2 usage "
+                               "or import error, 130 interrupted")
+    co.add_argument("target", help="a dotted module path (my_pkg.adapter) or a .py file")
+    co.add_argument("--ops", action="append", help="ops to check, e.g. conv,max_pool "
+                                                  "(default: all the target defines)")
+    co.add_argument("--rules", action="append", help="rule-ID globs, e.g. 'conv.*' or "
+                                                    "pool.ceil-mode (repeatable)")
+    co.add_argument("--profile", choices=("quick", "default", "thorough"), default="default",
+                    help="examples per check: 10, 50 or 500 (default: default)")
+    co.add_argument("--max-examples", type=int, help="examples per check (overrides --profile)")
+    co.add_argument("--seed", type=int, default=0, help="Hypothesis seed (default 0): the same "
+                                                        "seed gives the same report")
+    co.add_argument("--timeout", type=float, default=10.0,
+                    help="seconds one target call may take (default 10)")
+    co.add_argument("--memory-limit", type=float, default=4096,
+                    help="MiB a worker may allocate beyond its size after importing the target "
+                         "(default 4096; 0: no limit)")
+    co.add_argument("--xfail-file", help="expected failures: a rule-ID glob or op:rule per line")
+    co.add_argument("--jobs", default="1", help="worker processes, or 'auto' (one per core)")
+    co.add_argument("--report-json", help="write the JSON report here")
+    co.add_argument("--junit-xml", help="write a JUnit XML report here")
+    co.add_argument("--report-md", help="write a Markdown report here")
+    co.add_argument("--allow-convention", action="append", metavar="KEY",
+                    help="do not fail on the named non-default convention KEY (e.g. ceil_mode; "
+                         "'all': any); its results are still reported as 'convention'")
+    co.add_argument("-q", "--quiet", action="store_true", help="print the summary only")
+    co.set_defaults(func=_conform)
     return parser
 
 

@@ -1,0 +1,178 @@
+"""Run one check under Hypothesis (inside the worker) and describe what it found.
+
+A check's ``fn(target, case)`` raises AssertionError citing its rule when the target breaks
+it.  :func:`run_check` draws cases from ``check.cases()`` with a fixed Hypothesis seed and no
+example database, so the same seed gives the same outcome.  When a check fails, Hypothesis
+shrinks the counterexample and replays the minimal one last: the last failing call seen is
+the minimal case, and its AssertionError is the message reported.
+
+The minimal case is reported three ways: its ``repr`` (configs print as a paste-able
+``ConvConfig.build(...)`` call), its fields (shapes, parameters, and the arrays themselves
+when small), and a repro script (:mod:`cnnspec.conform.repro`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..targets import OpMissing, Target, Unsupported
+from .repro import case_tag, repro_script
+
+__all__ = ["run_check", "describe_case", "observe_bound", "MAX_ARRAY_SIZE"]
+
+#: Arrays up to this many elements are copied into the report (the minimal ones are tiny).
+MAX_ARRAY_SIZE = 256
+
+
+class _State:
+    """What the check saw across the Hypothesis run."""
+
+    def __init__(self) -> None:
+        self.passed = 0
+        self.unsupported = 0
+        self.reason = ""
+        self.failing: tuple[Any, BaseException] | None = None
+        self.worst: float | None = None
+
+
+#: The state of the check in progress, for the tolerance observer (one check at a time).
+CURRENT: _State | None = None
+
+
+def observe_bound(actual: Any, expected: Any, bound: Any) -> None:
+    """Record max |actual - expected| / bound of a K-aware comparison (worst error)."""
+    if CURRENT is None:
+        return
+    with np.errstate(all="ignore"):
+        a = np.asarray(actual, dtype=np.float64)
+        e = np.asarray(expected, dtype=np.float64)
+        if a.shape != e.shape or a.size == 0:
+            return
+        b = np.broadcast_to(np.asarray(bound, dtype=np.float64), e.shape)
+        ok = np.isfinite(a) & np.isfinite(e) & (b > 0)
+        if not ok.any():
+            return
+        ratio = float(np.max(np.abs(a[ok] - e[ok]) / b[ok]))
+    CURRENT.worst = ratio if CURRENT.worst is None else max(CURRENT.worst, ratio)
+
+
+def run_check(target: Target, check: Any, *, max_examples: int, seed: int, target_spec: str,
+              exclude: Callable[[Any], bool] | None = None,
+              on_case: Callable[[Any], None] | None = None) -> dict[str, Any]:
+    """The outcome of ``check`` on ``target``: a dict for :class:`CheckOutcome`.
+
+    ``exclude``: cases for which it returns True are rejected (used to rerun a check outside
+    the cases a target's convention explains).  ``on_case``: called with each case first
+    (the worker records it, so a crash or a hang can name the case it died on).
+    """
+    from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings
+    from hypothesis import seed as hypothesis_seed
+    from hypothesis.errors import Unsatisfiable
+
+    global CURRENT
+    state = CURRENT = _State()
+    started = time.perf_counter()
+
+    def body(case: Any) -> None:
+        if exclude is not None and exclude(case):
+            reject()
+        if on_case is not None:
+            on_case(case)
+        try:
+            check.fn(target, case)
+        except (Unsupported, OpMissing) as e:
+            state.unsupported += 1
+            state.reason = str(e)
+            return
+        except BaseException as e:  # noqa: BLE001 - whatever the check raised is the failure
+            state.failing = (case, e)
+            raise
+        state.passed += 1
+
+    test = given(case=check.cases())(body)
+    test = settings(max_examples=max_examples, database=None, derandomize=False, deadline=None,
+                    report_multiple_bugs=False, suppress_health_check=list(HealthCheck),
+                    phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),
+                    verbosity=Verbosity.quiet, print_blob=False)(test)
+    test = hypothesis_seed(seed)(test)
+    out: dict[str, Any] = {"check": check.id, "status": "pass"}
+    try:
+        test()
+    except Unsatisfiable:
+        out.update(status="none", message="no case could be drawn")
+    except BaseException as e:  # noqa: BLE001 - AssertionError, Flaky, anything the target did
+        if isinstance(e, (KeyboardInterrupt, SystemExit)):
+            raise
+        out.update(_failure(check, state, e, target_spec, seed))
+    else:
+        if state.passed == 0 and state.unsupported:
+            out.update(status="unsupported", message=f"every case unsupported: {state.reason}")
+    CURRENT = None
+    out.update(examples=state.passed, unsupported=state.unsupported, worst_error=state.worst,
+               seconds=time.perf_counter() - started)
+    return out
+
+
+def _failure(check: Any, state: _State, error: BaseException, target_spec: str,
+             seed: int) -> dict[str, Any]:
+    if state.failing is None:  # the strategy or Hypothesis itself broke: a cnnspec problem
+        return {"status": "fail", "message": f"cnnspec could not run the check "
+                f"({type(error).__name__}: {error}) [{check.rule}]"}
+    case, exc = state.failing
+    if isinstance(exc, AssertionError):
+        message = str(exc)
+    else:  # an exception escaping the check: the target did something the harness missed
+        message = (f"check raised {type(exc).__name__}: {exc}, but should only raise "
+                   f"AssertionError [{check.rule}]\n  [{getattr(case, 'call', lambda: case)()}]")
+    if type(error).__name__.startswith("Flaky"):
+        message += "\n  (flaky: the target did not fail again on the same input)"
+    return {"status": "fail", "message": message, "example": describe_case(case),
+            "repro": repro_script(check.id, check.ops, case_tag(case), target_spec, seed),
+            "_case": case}
+
+
+# ---------------------------------------------------------------- describing a case
+
+
+def _jsonable(v: Any) -> Any:
+    """JSON-safe: tuples as lists, NaN and infinities as strings, NumPy scalars as Python."""
+    if isinstance(v, np.ndarray):
+        return _jsonable(v.tolist())
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return str(v)
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+        return int(v)  # integer-valued data reads as ints
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    return repr(v)
+
+
+def describe_case(case: Any) -> dict[str, Any]:
+    """repr, shapes, parameters and (small) arrays of a case, JSON-ready."""
+    out: dict[str, Any] = {"repr": repr(case), "type": type(case).__qualname__}
+    if dataclasses.is_dataclass(case) and not isinstance(case, type):
+        items = [(f.name, getattr(case, f.name)) for f in dataclasses.fields(case)]
+    elif isinstance(case, (tuple, list)):
+        items = [(str(i), v) for i, v in enumerate(case)]
+    else:
+        return out
+    shapes, params, arrays = {}, {}, {}
+    for name, v in items:
+        if isinstance(v, np.ndarray):
+            shapes[name] = list(v.shape)
+            if v.size <= MAX_ARRAY_SIZE:
+                arrays[name] = _jsonable(v)
+        else:
+            params[name] = _jsonable(v)
+    out.update(shapes=shapes, params=params, arrays=arrays)
+    return out

@@ -1,0 +1,402 @@
+"""Conventions: where frameworks legitimately differ, which one a target follows.
+
+Each :class:`Convention` names the spec's choice (``default``) and the known alternatives,
+and has a ``probe``: a few fixed, hand-checkable calls whose outputs tell the conventions
+apart.  The run reports every key's value.  When a target follows a non-default value, a
+failing check of a rule that convention can explain (``rules``, ID globs: every rule, since
+the rerun below keeps the verdict precise) is run again with the cases the convention
+affects excluded (``affects``, on a strategies config or a wrapped call):
+
+- if every remaining case passes, the result is ``convention``: the target differs from
+  the spec exactly where its named convention says it would.  That still fails the run (the
+  spec takes a side, and most such differences are shipped bugs: see conformance/mutants/),
+  unless the user allows it, ``--allow-convention ceil_mode`` (or ``all``): a backend that
+  follows TensorFlow on purpose then exits 0 with the difference named in the report;
+- if a remaining case fails, that counterexample is reported as an ordinary ``fail``.
+
+So a convention never hides a bug outside the cases it explains.  A probe names a
+convention only when the target gets a plain call of the same op right (``_CONTROLS``); a
+value that is not a named alternative (e.g. 'computes' for a kernel larger than the input,
+'unchecked' for output_padding) is reported but explains nothing.
+
+Keys: ceil_mode, avg_divisor, max_pool_nan, kernel_larger_than_input, output_padding_bound,
+stride_remainder (TOSA's exact division), same_padding (not observable through the target
+contract, which passes explicit padding), and precision (the precision the target computes
+in: declared by PRECISION, else the returned dtype, else detected from a real-valued conv).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import types
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..targets import OpMissing, Target, Unsupported
+
+__all__ = ["Convention", "CONVENTIONS", "probe_all", "deviations", "affected", "explains"]
+
+
+@dataclass(frozen=True)
+class Convention:
+    """A point where frameworks differ: the spec's value and who follows the others."""
+
+    key: str
+    title: str
+    default: str
+    alternatives: dict[str, str]
+    rules: tuple[str, ...] = ("*",)
+    probe: Callable[[Target], str] | None = None
+    affects: Callable[[Any], bool] | None = None
+
+    def deviates(self, value: str) -> bool:
+        return value in self.alternatives and value != self.default
+
+
+def _call(target: Target, op: str, *args: Any, **kwargs: Any) -> tuple[str, Any]:
+    """("ok", y) | ("raise", text) | ("unsupported", text) | ("missing", text)."""
+    try:
+        y = target.op(op)(*args, **kwargs)
+    except OpMissing as e:
+        return "missing", str(e)
+    except (Unsupported, NotImplementedError) as e:
+        return "unsupported", f"{type(e).__name__}: {e}"
+    except Exception as e:  # noqa: BLE001 - a refusal; which exception is the target's choice
+        return "raise", f"{type(e).__name__}: {e}"
+    if not isinstance(y, np.ndarray):
+        return "bad", f"returned {type(y).__name__}"
+    return "ok", np.asarray(y, dtype=np.float64)
+
+
+def _other(status: str, got: Any) -> str:
+    return {"missing": "n/a (op not implemented)", "unsupported": f"n/a (unsupported: {got})",
+            "bad": f"unknown ({got})"}.get(status, f"unknown ({got})")
+
+
+def _row(*values: float) -> np.ndarray:
+    return np.array(values, dtype=np.float64).reshape(1, 1, -1)  # (N=1, C=1, L)
+
+
+#: A plain valid call per op and its exact result: a target that gets it wrong (or raises,
+#: or returns garbage) has no convention to report, only failures.
+_CONTROLS: dict[str, tuple[tuple[Any, ...], dict[str, Any], list[float]]] = {
+    "conv": ((_row(1, 2, 3, 4), np.ones((1, 1, 2)), None),
+             dict(stride=(1,), padding=((0, 0),), dilation=(1,), groups=1), [3, 5, 7]),
+    "conv_transpose": ((_row(1, 2), np.ones((1, 1, 2)), None),
+                       dict(stride=(1,), padding=((0, 0),), output_padding=(0,), dilation=(1,),
+                            groups=1), [1, 3, 2]),
+    "max_pool": ((_row(1, 4, 3, 2),), dict(kernel=(2,), stride=(2,), padding=((0, 0),),
+                                           dilation=(1,), ceil_mode=False), [4, 3]),
+    "avg_pool": ((_row(1, 4, 3, 2),), dict(kernel=(2,), stride=(2,), padding=((0, 0),),
+                                           ceil_mode=False, count_include_pad=True), [2.5, 2.5]),
+}
+
+
+def _control(target: Target, op: str) -> str | None:
+    """None when ``op`` computes a plain valid call right; else why not (a value for the
+    report, never a convention)."""
+    args, kwargs, expected = _CONTROLS[op]
+    status, y = _call(target, op, *args, **kwargs)
+    if status != "ok":
+        return _other(status, y)
+    if y.shape != (1, 1, len(expected)) or not np.array_equal(y.reshape(-1), expected):
+        return f"unknown ({op} gets a plain call wrong)"
+    return None
+
+
+def _starts_with(y: np.ndarray, values: list[float]) -> bool:
+    flat = y.reshape(-1)
+    return flat.size >= len(values) and np.array_equal(flat[:len(values)], values)
+
+
+def _pool_op(target: Target) -> str | None:
+    return next((op for op in ("max_pool", "avg_pool") if target.has(op)), None)
+
+
+def _pool_kwargs(op: str, **kw: Any) -> dict[str, Any]:
+    extra = {"dilation": (1,)} if op == "max_pool" else {"count_include_pad": True}
+    return {**kw, **extra}
+
+
+# ---------------------------------------------------------------- probes
+
+
+def _probe_ceil_mode(target: Target) -> str:
+    """i=5, k=2, s=2, p=(1, 1), ceil: windows start at 0, 2, 4 and 6; 6 is right padding."""
+    op = _pool_op(target)
+    if op is None:
+        return "n/a (op not implemented)"
+    if (bad := _control(target, op)) is not None:
+        return bad
+    status, y = _call(target, op, _row(1, 2, 3, 4, 5), **_pool_kwargs(
+        op, kernel=(2,), stride=(2,), padding=((1, 1),), ceil_mode=True))
+    if status == "raise":
+        return "raise"
+    if status != "ok":
+        return _other(status, y)
+    if not _starts_with(y, [1, 3, 5] if op == "max_pool" else [0.5, 2.5, 4.5]):
+        return "unknown (wrong values)"
+    return {3: "drop-window-starting-in-padding", 4: "keep-window-starting-in-padding"}.get(
+        y.shape[-1], f"unknown (output size {y.shape[-1]})")
+
+
+def _probe_avg_divisor(target: Target) -> str:
+    """x = [1, 2, 3], k=2, s=2 (symmetric padding, at most k/2: what frameworks take).
+    With padding (1, 1) the first window is [pad, 1]: 0.5 when the padding cell counts, 1.0
+    when not.  In ceil_mode without padding the last window is [3, overhang]: 3.0 when the
+    overhang does not count, 1.5 when it does."""
+    if not target.has("avg_pool"):
+        return "n/a (op not implemented)"
+    if (bad := _control(target, "avg_pool")) is not None:
+        return bad
+    counted = []
+    for padding, ceil_mode, include, at, then in (((1, 1), False, True, 0, (1, 2.5)),
+                                                  ((1, 1), False, False, 0, (1, 2.5)),
+                                                  ((0, 0), True, True, 1, (0, 1.5))):
+        status, y = _call(target, "avg_pool", _row(1, 2, 3), kernel=(2,), stride=(2,),
+                          padding=(padding,), ceil_mode=ceil_mode, count_include_pad=include)
+        if status != "ok":
+            return _other(status, y)
+        flat = y.reshape(-1)
+        if y.shape != (1, 1, 2) or flat[then[0]] != then[1] or flat[at] not in (0.5, 1.0, 1.5,
+                                                                               3.0):
+            return f"unknown (wrong values {flat.tolist()})"
+        counted.append(bool(flat[at] in (0.5, 1.5)))
+    return _divisor_label(*counted)
+
+
+def _divisor_label(pad_with_include: bool, pad_without: bool, overhang: bool) -> str:
+    return (f"count_include_pad=True: padding {'counted' if pad_with_include else 'not counted'}"
+            f"; count_include_pad=False: padding {'counted' if pad_without else 'not counted'}"
+            f"; ceil_mode overhang: {'counted' if overhang else 'not counted'}")
+
+
+def _probe_max_pool_nan(target: Target) -> str:
+    """x = [nan, 1, 2, nan], k=2: windows [nan, 1] and [2, nan]."""
+    if not target.has("max_pool"):
+        return "n/a (op not implemented)"
+    if (bad := _control(target, "max_pool")) is not None:
+        return bad
+    status, y = _call(target, "max_pool", _row(np.nan, 1, 2, np.nan), kernel=(2,), stride=(2,),
+                      padding=((0, 0),), dilation=(1,), ceil_mode=False)
+    if status != "ok":
+        return _other(status, y)
+    flat = y.reshape(-1)
+    if y.shape != (1, 1, 2) or not all(np.isnan(v) or v == e for v, e in zip(flat, (1, 2))):
+        return "unknown (wrong values)"
+    nan = np.isnan(flat)
+    return "propagate" if nan.all() else "ignore" if not nan.any() else "order-dependent"
+
+
+def _probe_kernel_larger(target: Target) -> str:
+    """A kernel of 5 on an input of 3, no padding: invalid for the spec."""
+    found = {}
+    x = _row(1, 2, 3)
+    for op in ("conv", "max_pool", "avg_pool"):
+        if not target.has(op):
+            continue
+        if (bad := _control(target, op)) is not None:
+            found[op] = bad
+            continue
+        if op == "conv":
+            status, y = _call(target, op, x, np.ones((1, 1, 5)), None, stride=(1,),
+                              padding=((0, 0),), dilation=(1,), groups=1)
+        else:
+            status, y = _call(target, op, x, **_pool_kwargs(op, kernel=(5,), stride=(1,),
+                                                             padding=((0, 0),), ceil_mode=False))
+        if status in ("raise", "unsupported"):
+            found[op] = "raise"
+        elif status == "ok":
+            found[op] = "empty" if y.size == 0 else "computes"
+        else:
+            found[op] = _other(status, y)
+    if not found:
+        return "n/a (op not implemented)"
+    values = set(found.values())
+    if len(values) == 1:
+        return values.pop()
+    if values == {"raise", "empty"}:  # e.g. conv returns an empty array, pooling raises
+        return "empty"
+    return "; ".join(f"{k}: {v}" for k, v in found.items())
+
+
+def _probe_output_padding(target: Target) -> str:
+    """output_padding=1 with stride 1, dilation 2 (valid: 1 < max(1, 2)); output_padding=2
+    with stride 2, dilation 1 (invalid: 2 >= max(2, 1))."""
+    if not target.has("conv_transpose"):
+        return "n/a (op not implemented)"
+    if (bad := _control(target, "conv_transpose")) is not None:
+        return bad
+    x, w = _row(1, 2, 3), np.ones((1, 1, 2))
+    s_lt, y1 = _call(target, "conv_transpose", x, w, None, stride=(1,), padding=((0, 0),),
+                     output_padding=(1,), dilation=(2,), groups=1)
+    s_ge, y2 = _call(target, "conv_transpose", x, w, None, stride=(2,), padding=((0, 0),),
+                     output_padding=(2,), dilation=(1,), groups=1)
+    if s_ge == "ok":
+        return "unchecked"
+    if s_lt == "ok":
+        return "< max(stride, dilation)"
+    if s_lt == "raise":
+        return "< stride"
+    return _other(s_lt, y1)
+
+
+def _probe_stride_remainder(target: Target) -> str:
+    """i=5, k=2, s=2: (5 - 2) / 2 is not exact; the spec floors it (2 outputs)."""
+    x = _row(1, 2, 3, 4, 5)
+    op = "conv" if target.has("conv") else _pool_op(target)
+    if op is None:
+        return "n/a (op not implemented)"
+    if (bad := _control(target, op)) is not None:
+        return bad
+    if op == "conv":
+        status, y = _call(target, "conv", x, np.ones((1, 1, 2)), None, stride=(2,),
+                          padding=((0, 0),), dilation=(1,), groups=1)
+    else:
+        status, y = _call(target, op, x, **_pool_kwargs(op, kernel=(2,), stride=(2,),
+                                                        padding=((0, 0),), ceil_mode=False))
+    if status == "raise":
+        return "exact-division"
+    return "floor" if status == "ok" else _other(status, y)
+
+
+# ---------------------------------------------------------------- which cases a convention affects
+
+
+def _view(case: Any) -> Any:
+    """The call a case makes, as attributes (x, kernel, stride, padding, dilation, ceil_mode,
+    kind, output_padding): a strategies config as it is, or a wrapped call (an object with
+    op, args and kwargs, as the config.* checks draw)."""
+    if not all(hasattr(case, a) for a in ("op", "args", "kwargs")):
+        return case
+    kw, x = dict(case.kwargs), case.args[0]
+    rank = np.ndim(x) - 2
+    kernel = kw.get("kernel", np.shape(case.args[1])[2:] if len(case.args) > 1 else ())
+    kind = case.op.split("_")[0] if case.op.endswith("_pool") else None
+    return types.SimpleNamespace(x=x, kernel=kernel, stride=kw["stride"],
+                                 padding=kw["padding"],
+                                 dilation=kw.get("dilation", (1,) * rank),
+                                 ceil_mode=kw.get("ceil_mode", False), kind=kind,
+                                 output_padding=kw.get("output_padding"))
+
+
+def _axes(case: Any) -> list[tuple[int, int, int, int, int, int]]:
+    """(i, k, s, pb, pa, d) per spatial axis of a conv or pooling call."""
+    spatial = np.shape(case.x)[2:]
+    dilation = getattr(case, "dilation", None) or (1,) * len(spatial)
+    return [(int(i), int(k), int(s), int(pb), int(pa), int(d)) for i, k, s, (pb, pa), d in
+            zip(spatial, case.kernel, case.stride, case.padding, dilation)]
+
+
+def _ceil_affects(case: Any) -> bool:
+    return bool(getattr(case, "ceil_mode", False)) and any(
+        -((-(i + pb + pa - d * (k - 1) - 1)) // s) + 1 > (i + pb - 1) // s + 1
+        for i, k, s, pb, pa, d in _axes(case))
+
+
+def _divisor_affects(case: Any) -> bool:
+    return getattr(case, "kind", None) == "avg" and (
+        bool(case.ceil_mode) or any(any(p) for p in case.padding))
+
+
+def _nan_affects(case: Any) -> bool:
+    return bool(np.isnan(np.asarray(case.x, dtype=np.float64)).any())
+
+
+def _kernel_affects(case: Any) -> bool:
+    return any(d * (k - 1) + 1 > i + pb + pa for i, k, s, pb, pa, d in _axes(case))
+
+
+def _output_padding_affects(case: Any) -> bool:
+    op = getattr(case, "output_padding", None)
+    return op is not None and any(o >= s for o, s in zip(op, case.stride))
+
+
+def _remainder_affects(case: Any) -> bool:
+    if getattr(case, "output_padding", None) is not None:
+        return False
+    return any((i + pb + pa - d * (k - 1) - 1) % s for i, k, s, pb, pa, d in _axes(case))
+
+
+CONVENTIONS: dict[str, Convention] = {c.key: c for c in (
+    Convention("ceil_mode", "ceil_mode: a last window that starts in the right padding",
+               "drop-window-starting-in-padding",
+               {"drop-window-starting-in-padding": "PyTorch, ONNX, the spec [pool.ceil-mode]",
+                "keep-window-starting-in-padding": "ceil((i + p_b + p_a - k) / s) + 1 windows, "
+                                                   "all kept (older Caffe)",
+                "raise": "ceil_mode refused for this configuration"},
+               ("*",), _probe_ceil_mode, _ceil_affects),
+    Convention("avg_divisor", "The average-pooling divisor at borders and in the overhang",
+               _divisor_label(True, False, False),
+               {_divisor_label(True, False, False): "PyTorch, ONNX, the spec [pool.avg-divisor]",
+                _divisor_label(False, False, False): "padding never counted (TensorFlow)",
+                _divisor_label(True, True, False): "padding always counted",
+                _divisor_label(True, False, True): "divisor = kernel size with "
+                                                    "count_include_pad, overhang included",
+                _divisor_label(True, True, True): "divisor = kernel size, always"},
+               ("*",), _probe_avg_divisor, _divisor_affects),
+    Convention("max_pool_nan", "NaN in a max-pooling window", "propagate",
+               {"propagate": "PyTorch, NumPy maximum, the spec [pool.max-nan]",
+                "ignore": "NaN skipped (numpy.fmax, IEEE maxNum)",
+                "order-dependent": "comparison-based max: the result depends on where the NaN is"},
+               ("*",), _probe_max_pool_nan, _nan_affects),
+    Convention("kernel_larger_than_input", "A kernel larger than the padded input", "raise",
+               {"raise": "the spec [conv.kernel-fits] [pool.kernel-fits], PyTorch",
+                "empty": "an empty output (size 0 on that axis)"},
+               ("*",), _probe_kernel_larger,
+               _kernel_affects),
+    Convention("output_padding_bound", "The bound on output_padding", "< max(stride, dilation)",
+               {"< max(stride, dilation)": "PyTorch, the spec [conv-transpose.output-padding]",
+                "< stride": "onnxruntime"},
+               ("*",), _probe_output_padding, _output_padding_affects),
+    Convention("stride_remainder", "A stride that does not divide the padded extent", "floor",
+               {"floor": "the trailing cells are dropped (PyTorch, ONNX, the spec [conv.out-size])",
+                "exact-division": "refused unless the stride divides exactly (TOSA)"},
+               ("*",), _probe_stride_remainder, _remainder_affects),
+    Convention("same_padding", "'same' padding with an odd total", "extra-cell-after",
+               {"extra-cell-after": "TensorFlow SAME, ONNX SAME_UPPER, the spec [pad.same]",
+                "extra-cell-before": "ONNX SAME_LOWER"}),
+)}
+_NOT_PROBED = "not observable (the target contract passes explicit (before, after) padding)"
+
+
+def probe_all(target: Target, *, detect_precision: Callable[[Target], tuple[str, str | None]]
+              ) -> tuple[dict[str, dict[str, Any]], str | None]:
+    """Every convention's value for ``target``; and the precision to judge it in, when
+    detected (None: the declared PRECISION or the returned dtype)."""
+    out: dict[str, dict[str, Any]] = {}
+    for c in CONVENTIONS.values():
+        value = c.probe(target) if c.probe is not None else _NOT_PROBED
+        out[c.key] = {"value": value, "spec": c.default, "follows_spec": value == c.default,
+                      "deviates": c.deviates(value), "title": c.title,
+                      "who": c.alternatives.get(value, "")}
+    label, override = detect_precision(target)
+    out["precision"] = {"value": label, "spec": "the declared PRECISION, else the dtype returned",
+                        "follows_spec": override is None, "deviates": False,
+                        "title": "The precision the target is judged in", "who": ""}
+    return out, override
+
+
+def deviations(conventions: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """{key: value} of the conventions the target follows that are not the spec's."""
+    return {k: v["value"] for k, v in conventions.items() if v.get("deviates")}
+
+
+def explains(key: str, rule: str) -> bool:
+    return any(fnmatch.fnmatchcase(rule, g) for g in CONVENTIONS[key].rules)
+
+
+def affected(keys: list[str], case: Any) -> list[str]:
+    """The keys whose convention affects this case (a case type without the fields: none)."""
+    out = []
+    for k in keys:
+        fn = CONVENTIONS[k].affects
+        try:
+            if fn is not None and fn(_view(case)):
+                out.append(k)
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError):
+            pass  # a malformed call (a negative check's): no convention explains it
+    return out

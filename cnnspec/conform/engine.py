@@ -1,0 +1,333 @@
+"""The engine behind both front doors (``cnnspec conform`` and the pytest plugin).
+
+:func:`run` checks a target against the selected rules and returns a :class:`Report`;
+:class:`Runner` is the same engine driven one (op, rule) at a time (the pytest plugin).
+
+1. Plan (no target needed): the selected checks, grouped by (op, rule).  A check is
+   reported under every op it calls; a check of the spec itself (``ops=()``) under the op
+   ``spec``, run on the reference target only ('not-applicable' elsewhere).
+2. Start the workers (the target is imported there, never here) and probe the target's
+   conventions (:mod:`cnnspec.conform.conventions`).
+3. Run each check once in a worker, Hypothesis seeded with ``seed``; a (op, rule) result is
+   complete when its checks are, then the xfail file applies and it is reported (callback,
+   report files rewritten atomically, so an interrupted run leaves a valid partial report).
+
+Speed (benchmarks/bench_conform.py; 2-core machine shared with other sessions, 1 job):
+quick profile 7 s on the reference, 7 s on torch_cpu; default profile 26 s and 22 s.  A
+worker costs ~1 s to start (NumPy, Hypothesis, the registry, the target; torch +1.4 s).
+Scaling: checks are independent, so ``jobs=N`` (``--jobs``, or pytest-xdist ``-n N`` with
+the plugin, one cnnspec worker per xdist worker) divides the checks' time by up to N when N
+cores are free, and adds one worker start-up each; each worker is single-threaded, so do
+not go beyond the cores.  On the shared machine above --jobs 2 gained only 1.0-1.1x (the
+other sessions kept one core busy); checks are dispatched op-family first (conv.* for conv)
+so the first failure usually names the rule a bug breaks.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import platform
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from .. import __version__
+from .. import rules as registry
+from ..targets import OPS
+from . import conventions as conv
+from .pool import DEFAULT_MEMORY_LIMIT, Pool
+from .results import SPEC_OP, CheckOutcome, Report, Result, aggregate, apply_xfail
+
+__all__ = ["run", "Runner", "plan", "PROFILES", "UsageError", "read_xfail"]
+
+#: Examples per check in each profile (a check's own max_examples scales with it).
+PROFILES = {"quick": 10, "default": 50, "thorough": 500}
+_OP_ORDER = {op: i for i, op in enumerate((*OPS, SPEC_OP))}
+
+
+class UsageError(ValueError):
+    """Bad arguments: an unknown op or profile, --rules that match nothing, no xfail file."""
+
+
+def plan(ops: Any = None, rules: Any = None) -> dict[tuple[str, str], list[registry.Check]]:
+    """{(op, rule): [checks]} of the selection, ordered by op, then the registry's order."""
+    ops = None if ops is None else [o for o in ([ops] if isinstance(ops, str) else ops)]
+    for op in ops or ():
+        if op not in _OP_ORDER:
+            raise UsageError(f"op={op!r}, but should be one of {', '.join(_OP_ORDER)}")
+    patterns = None if rules is None else list([rules] if isinstance(rules, str) else rules)
+    checks = registry.all_checks()
+    for pat in patterns or ():
+        if not any(_selects(pat, c) for c in checks):
+            raise UsageError(f"--rules={pat!r} matches no rule with a check "
+                             f"(`cnnspec explain` lists the rules)")
+    groups: dict[tuple[str, str], list[registry.Check]] = {}
+    for c in checks:
+        if patterns is not None and not any(_selects(p, c) for p in patterns):
+            continue
+        for op in c.ops or (SPEC_OP,):
+            if ops is None or op in ops:
+                groups.setdefault((op, c.rule), []).append(c)
+    order = {r.id: i for i, r in enumerate(registry.all_rules())}
+    return dict(sorted(groups.items(), key=lambda kv: (_OP_ORDER[kv[0][0]], order[kv[0][1]])))
+
+
+def _selects(pattern: str, check: registry.Check) -> bool:
+    return fnmatch.fnmatchcase(check.id if "::" in pattern else check.rule, pattern)
+
+
+def read_xfail(path: str | os.PathLike[str] | None) -> list[tuple[int, str]]:
+    """(line number, entry) of an xfail file: a rule-ID glob or ``op:rule-glob`` per line,
+    ``#`` starts a comment."""
+    if path is None:
+        return []
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as e:
+        raise UsageError(f"--xfail-file={str(path)!r} cannot be read ({e.strerror})") from None
+    out = []
+    for n, line in enumerate(text.splitlines(), 1):
+        entry = line.split("#", 1)[0].strip()
+        if entry:
+            out.append((n, entry))
+    return out
+
+
+def _spec(target: str | os.PathLike[str] | ModuleType) -> str:
+    if isinstance(target, ModuleType):
+        f = getattr(target, "__file__", None)
+        return target.__name__ if target.__name__ != "__main__" or not f else f
+    spec = os.fspath(target)
+    return os.path.abspath(spec) if spec.endswith(".py") else spec
+
+
+class Runner:
+    """One target, one selection: start(), then result(key) or run_all(), then close()."""
+
+    def __init__(self, target: str | os.PathLike[str] | ModuleType, *, ops: Any = None,
+                 rules: Any = None, profile: str = "default", max_examples: int | None = None,
+                 seed: int = 0, timeout: float = 10.0, xfail_file: Any = None, jobs: int = 1,
+                 memory_limit: float | None = DEFAULT_MEMORY_LIMIT,
+                 allow_conventions: Any = ()) -> None:
+        if profile not in PROFILES:
+            raise UsageError(f"profile={profile!r}, but should be one of {', '.join(PROFILES)}")
+        if max_examples is not None and max_examples < 1:
+            raise UsageError(f"max_examples={max_examples}, but should be >= 1")
+        if timeout <= 0:
+            raise UsageError(f"timeout={timeout}, but should be > 0 seconds")
+        self.spec, self.profile, self.max_examples = _spec(target), profile, max_examples
+        self.seed, self.timeout, self.memory_limit = int(seed), float(timeout), memory_limit
+        self.jobs = (os.cpu_count() or 1) if jobs in (0, "auto") else int(jobs)
+        self.groups = plan(ops, rules)
+        self.xfail = read_xfail(xfail_file)
+        self.xfail_used: set[str] = set()
+        self.outcomes: dict[str, CheckOutcome] = {}
+        self.done: dict[tuple[str, str], Result] = {}
+        self.pool: Pool | None = None
+        self.info: dict[str, Any] = {}
+        self.deviations: dict[str, str] = {}
+        self.precision: str | None = None
+        self.started = time.perf_counter()
+        allowed = [allow_conventions] if isinstance(allow_conventions, str) else \
+            list(allow_conventions or ())
+        for key in allowed:
+            if key != "all" and key not in conv.CONVENTIONS:
+                raise UsageError(f"convention={key!r}, but should be 'all' or one of "
+                                 f"{', '.join(conv.CONVENTIONS)}")
+        self.report = Report(__version__, self.spec, self.seed, profile, max_examples,
+                             allowed_conventions=allowed)
+
+    # ------------------------------------------------------------ setup
+
+    def start(self) -> None:
+        """Import the target in the workers and probe its conventions (TargetImportError)."""
+        checks = {c.id: c for cs in self.groups.values() for c in cs}
+        self.pool = Pool(self.spec, jobs=min(self.jobs, max(1, len(checks))),
+                         timeout=self.timeout, memory_limit=self.memory_limit)
+        self.info = self.pool.start()
+        self.report.target = self.info.get("name", self.spec)
+        self.report.environment = _environment(self)
+        for c in checks.values():
+            static = self._static(c)
+            if static is not None:
+                self.outcomes[c.id] = static
+        if self.info.get("unavailable"):
+            return
+        for _, outcome in self.pool.run([{"kind": "probe", "check": "conventions::probe"}]):
+            if "conventions" in outcome:
+                self.report.conventions = outcome["conventions"]
+                self.precision = outcome["precision"]
+            else:
+                why = outcome.get("message", "").split("\n", 1)[0].removesuffix(" [conventions]")
+                self.report.conventions = {k: {"value": f"unknown (the probe failed: {why})"}
+                                           for k in conv.CONVENTIONS}
+        self.deviations = conv.deviations(self.report.conventions)
+
+    def _static(self, c: registry.Check) -> CheckOutcome | None:
+        """The outcome known without running: not applicable, unavailable, op missing."""
+        if not c.ops and not self.info.get("is_reference"):
+            return CheckOutcome(c.id, "not-applicable", "a check of the spec itself (no op "
+                                "called): run once, on the reference target")
+        if self.info.get("unavailable"):
+            return CheckOutcome(c.id, "unsupported", f"{self.spec}: {self.info['unavailable']}")
+        missing = [op for op in c.ops if op not in self.info.get("ops", ())]
+        if missing:
+            return CheckOutcome(c.id, "not-implemented",
+                                f"the target does not define {', '.join(m + '()' for m in missing)}")
+        return None
+
+    def _task(self, c: registry.Check) -> dict[str, Any]:
+        if self.max_examples is not None:
+            n = self.max_examples
+        elif c.max_examples is not None:
+            n = max(1, round(c.max_examples * PROFILES[self.profile] / PROFILES["default"]))
+        else:
+            n = PROFILES[self.profile]
+        return {"kind": "check", "check": c.id, "ops": list(c.ops), "max_examples": n,
+                "seed": self.seed, "deviations": self.deviations, "precision": self.precision}
+
+    # ------------------------------------------------------------ running
+
+    def _record(self, task: dict[str, Any], outcome: dict[str, Any]) -> None:
+        if outcome.get("status") == "none":  # no case drawn at all: nothing was checked
+            outcome["status"] = "unsupported"
+        self.outcomes[task["check"]] = CheckOutcome.from_dict(outcome)
+
+    def _finish(self, key: tuple[str, str]) -> Result:
+        op, rule = key
+        result = aggregate(op, rule, registry.get(rule).title,
+                           [self.outcomes[c.id] for c in self.groups[key]], self.seed)
+        hit = apply_xfail(result, [e for _, e in self.xfail])
+        if hit is not None:
+            self.xfail_used.add(hit)
+        self.done[key] = result
+        self.report.results = [self.done[k] for k in self.groups if k in self.done]
+        return result
+
+    def result(self, key: tuple[str, str]) -> Result:
+        """The (op, rule) result, running its checks that have not run yet (pytest items)."""
+        if key not in self.done:
+            assert self.pool is not None, "call start() first"
+            todo = [self._task(c) for c in self.groups[key] if c.id not in self.outcomes]
+            for task, outcome in self.pool.run(todo):
+                self._record(task, outcome)
+            self._finish(key)
+        return self.done[key]
+
+    def run_all(self, on_result: Callable[[Result], None] | None = None,
+                on_update: Callable[[Report], None] | None = None) -> Report:
+        """Run every check (``jobs`` at a time); report each (op, rule) as it completes."""
+        assert self.pool is not None, "call start() first"
+        pending = {k: {c.id for c in cs} - set(self.outcomes) for k, cs in self.groups.items()}
+
+        def complete(keys: list[tuple[str, str]]) -> None:
+            for k in keys:
+                result = self._finish(k)
+                if on_result is not None:
+                    on_result(result)
+            if keys and on_update is not None:
+                on_update(self.report)
+
+        checks = {c.id: c for cs in self.groups.values() for c in cs}
+        todo = [self._task(c) for c in sorted(checks.values(), key=_dispatch_order)
+                if c.id not in self.outcomes]
+        try:
+            complete([k for k, ids in pending.items() if not ids])
+            for task, outcome in self.pool.run(todo):
+                self._record(task, outcome)
+                ready = []
+                for k, ids in pending.items():
+                    if task["check"] in ids:
+                        ids.discard(task["check"])
+                        if not ids:
+                            ready.append(k)
+                complete(ready)
+            self.report.complete = True
+        except KeyboardInterrupt:
+            self.report.interrupted = True
+        self.close()
+        if on_update is not None:
+            on_update(self.report)
+        return self.report
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+        self.report.seconds = time.perf_counter() - self.started
+        self.report.warnings = [
+            f"xfail entry {entry!r} (line {n}) matches no result of this run"
+            for n, entry in self.xfail if entry not in self.xfail_used
+            and not any(_entry_matches(entry, k) for k in self.groups)]
+
+
+_FAMILY_OF_OP = {"conv": "conv", "conv_transpose": "conv-transpose", "max_pool": "pool",
+                 "avg_pool": "pool"}
+
+
+def _dispatch_order(c: registry.Check) -> int:
+    """Checks of an op's own family first (conv.* for conv ...), then the cross-cutting ones
+    (config.*, pad.*, tolerance.*), the spec's own checks last: the first failure of a buggy
+    op is then usually the rule its bug breaks.  Stable: registry order within each."""
+    if not c.ops:
+        return 2
+    return 0 if any(_FAMILY_OF_OP[op] == c.rule.split(".", 1)[0] for op in c.ops) else 1
+
+
+def _entry_matches(entry: str, key: tuple[str, str]) -> bool:
+    from .results import _matches
+
+    return _matches(entry, *key)
+
+
+def _environment(runner: Runner) -> dict[str, Any]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        hypothesis = version("hypothesis")
+    except PackageNotFoundError:  # pragma: no cover - a dependency
+        hypothesis = "unknown"
+    return {"python": platform.python_version(), "platform": platform.platform(),
+            "hypothesis": hypothesis, "jobs": runner.jobs,
+            "timeout": runner.timeout, "memory_limit": runner.info.get("memory_limit"),
+            "target_ops": runner.info.get("ops"), "declared_precision": runner.info.get("precision")}
+
+
+def run(target: str | os.PathLike[str] | ModuleType, *, ops: Any = None, rules: Any = None,
+        profile: str = "default", max_examples: int | None = None, seed: int = 0,
+        timeout: float = 10.0, xfail_file: Any = None, jobs: int = 1,
+        on_result: Callable[[Result], None] | None = None,
+        memory_limit: float | None = DEFAULT_MEMORY_LIMIT, allow_conventions: Any = (),
+        report_json: Any = None, junit_xml: Any = None, report_md: Any = None) -> Report:
+    """Check ``target`` (a dotted module name, a .py path, or a module) against the spec.
+
+    ops: op names to check (default all; ``spec`` selects the spec's own checks); rules:
+    rule-ID globs (``conv.*``; ``rule::check`` selects one check); profile: quick (10
+    examples per check), default (50), thorough (500); max_examples overrides it; seed:
+    Hypothesis' seed (the same seed gives the same results); timeout: seconds per target
+    call; xfail_file: see :func:`read_xfail`; jobs: worker processes ("auto": one per
+    core); on_result: called with each (op, rule) Result as it completes; memory_limit:
+    MiB a worker may allocate beyond its size after importing the target (None: no limit);
+    allow_conventions: convention keys (or "all") whose 'convention' results do not fail
+    the run (by default they do: the spec takes a side); report_json / junit_xml /
+    report_md: paths, rewritten atomically as results arrive.
+
+    Returns the Report (``report.exit_code``: 0 or 1; ``report.interrupted`` after Ctrl-C,
+    with the results completed so far).  Raises UsageError for bad arguments and
+    TargetImportError (an ImportError) when the target cannot be imported.
+    """
+    from .reports import write_reports
+
+    paths = {"json": report_json, "junit": junit_xml, "md": report_md}
+    runner = Runner(target, ops=ops, rules=rules, profile=profile, max_examples=max_examples,
+                    seed=seed, timeout=timeout, xfail_file=xfail_file, jobs=jobs,
+                    memory_limit=memory_limit, allow_conventions=allow_conventions)
+    try:
+        runner.start()
+    except BaseException:
+        runner.close()
+        raise
+    return runner.run_all(on_result, lambda report: write_reports(report, paths))

@@ -1,0 +1,69 @@
+"""Paste-able repros: a script that loads the target, rebuilds the case, replays the check.
+
+Built from strings (a case's module, class name and repr), so the parent process can write
+one for a case its worker died on without importing anything heavy.  The configs of
+cnnspec.strategies print as ``ConvConfig.build(...)`` calls that rebuild the same arrays
+from their seed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["case_tag", "split_tag", "repro_script", "replay"]
+
+#: The positional array arguments of each op, as attributes of the strategies' configs.
+_ARGS = {"conv": "case.x, case.w, case.b", "conv_transpose": "case.x, case.w, case.b",
+         "max_pool": "case.x", "avg_pool": "case.x"}
+_CONFIGS = ("ConvConfig", "ConvTransposeConfig", "PoolConfig")
+
+
+def case_tag(case: Any) -> str:
+    """``module<TAB>qualname<TAB>repr`` of a case: enough to rebuild it in a repro."""
+    cls = type(case)
+    return f"{cls.__module__}\t{cls.__qualname__}\t{case!r}"
+
+
+def split_tag(tag: str) -> tuple[str, str, str]:
+    """(module, qualname, repr) of a case tag ('', '', tag) for anything else."""
+    parts = tag.split("\t", 2)
+    return (parts[0], parts[1], parts[2]) if len(parts) == 3 else ("", "", tag)
+
+
+def repro_script(check_id: str, ops: tuple[str, ...], tag: str, target_spec: str,
+                 seed: int) -> str:
+    """The script; the direct call line only for the strategies' configs of one-op checks."""
+    module, qualname, text = split_tag(tag)
+    rule = check_id.split("::", 1)[0]
+    lines = [f"# {check_id} on {target_spec}: the counterexample (seed {seed})",
+             "from cnnspec.conform import replay", "from cnnspec.targets import load_target"]
+    if module and module not in ("builtins",) and "<" not in qualname:
+        lines.append(f"from {module} import {qualname.split('.')[0]}")
+    try:
+        compile(text, "<case>", "eval")
+    except SyntaxError:  # a case whose repr is not Python: show it, replay the search
+        return "\n".join([lines[0], f"# case: {text}", f"# replay: cnnspec conform "
+                          f"{target_spec} --rules {check_id.split('::')[0]} --seed {seed}"]) + "\n"
+    lines += ["", f"target = load_target({target_spec!r})", f"case = {text}"]
+    if len(ops) == 1 and qualname in _CONFIGS and ops[0] in _ARGS:
+        lines.append(f"y = target.op({ops[0]!r})({_ARGS[ops[0]]}, **case.kwargs)  "
+                     f"# the call under test")
+    lines += [f"replay({check_id!r}, target, case)  # raises the AssertionError reported",
+              f"# the whole search again: cnnspec conform {target_spec} --rules {rule} "
+              f"--seed {seed}"]
+    return "\n".join(lines) + "\n"
+
+
+def replay(check_id: str, target: Any, case: Any) -> None:
+    """Run check ``check_id`` (``rule::name``) once on ``case``: what a repro script calls.
+
+    ``target``: a Target, or a dotted name / .py path to load.  Raises the check's
+    AssertionError when the target breaks the rule on this case.
+    """
+    from .. import rules
+    from ..targets import load_target
+
+    found = [c for c in rules.all_checks() if c.id == check_id]
+    if not found:
+        raise KeyError(f"check_id={check_id!r}, but no check has that ID")
+    found[0].fn(load_target(target) if isinstance(target, str) else target, case)

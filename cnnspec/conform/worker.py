@@ -1,0 +1,233 @@
+"""The worker process: imports the target, probes its conventions, runs checks on it.
+
+Started with the 'spawn' method by :mod:`cnnspec.conform.pool`, which sets
+OMP/OPENBLAS/MKL_NUM_THREADS=1 in the environment it inherits (NumPy's and torch's thread
+pools fight on a few cores when their calls alternate; parallelism comes from processes).
+
+The worker never lets the target touch the parent:
+
+- every op of the target is wrapped so that the start time of the call in progress is in
+  a shared value (``call_start``, time.monotonic(), 0.0 when idle) and the op's name in
+  ``op_buf``: the parent kills the worker when a call runs past the timeout;
+- each case is written to ``case_buf`` before the check runs it, so a crash or a hang can
+  be reported with the case it happened on;
+- the address space is limited (RLIMIT_AS, the worker's size after importing the target
+  plus ``memory_limit`` MiB; off when CUDA is in use, which needs a large address space),
+  so a runaway allocation raises MemoryError: a failure of the rule being checked;
+- stdout and stderr go to a log file (faulthandler writes the traceback of a crash there);
+- SIGINT is ignored (the parent handles Ctrl-C) and the worker dies with its parent.
+
+Protocol on the pipe: the worker sends ("ready", info) or ("load-error", text) first, then
+one ("result", dict) per task; a task is {"kind": "probe"} or {"kind": "check", ...}.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import signal
+import sys
+import time
+import traceback
+import types
+from typing import Any
+
+__all__ = ["main"]
+
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+               "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this process when the parent dies (even by SIGKILL)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _redirect_output(log_path: str) -> None:
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+def _vm_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def _limit_memory(megabytes: float | None) -> str:
+    """Cap the address space at its current size + megabytes; a description of the limit."""
+    if not megabytes:
+        return "off"
+    torch = sys.modules.get("torch")
+    try:
+        if torch is not None and torch.cuda.is_available():
+            return "off (CUDA needs a large address space; the parent watches RSS instead)"
+    except Exception:  # noqa: BLE001 - a broken CUDA install: limit as usual
+        pass
+    try:
+        import resource
+
+        limit = _vm_bytes() + int(megabytes * 2**20)
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError) as e:
+        return f"off ({e})"
+    return f"{megabytes:g} MiB above the worker's size after import"
+
+
+def _timed(fn: Any, op: str, call_start: Any, op_buf: Any) -> Any:
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        op_buf.value = op.encode()
+        call_start.value = time.monotonic()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            call_start.value = 0.0
+
+    return call
+
+
+def _proxy(target: Any, call_start: Any, op_buf: Any) -> Any:
+    """A Target whose module holds the timed ops and the target's PRECISION / UNAVAILABLE."""
+    from ..targets import OPS, Target
+
+    module = types.ModuleType(target.module.__name__, target.module.__doc__)
+    for name in ("PRECISION", "UNAVAILABLE", "__file__"):
+        if hasattr(target.module, name):
+            setattr(module, name, getattr(target.module, name))
+    for op in OPS:
+        fn = getattr(target.module, op, None)
+        if callable(fn):
+            setattr(module, op, _timed(fn, op, call_start, op_buf))
+    return Target(target.name, module)
+
+
+def _observe_bounds() -> None:
+    """Record the worst error relative to the bound of every K-aware comparison the checks
+    make (cnnspec.asserts.assert_within, wherever a loaded cnnspec module imported it), for
+    the report.  This process only; the comparison itself is unchanged."""
+    from .. import asserts
+    from . import checkrun
+
+    original = asserts.assert_within
+
+    def assert_within(actual: Any, expected: Any, bound: Any, **kwargs: Any) -> None:
+        checkrun.observe_bound(actual, expected, bound)
+        original(actual, expected, bound, **kwargs)
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("cnnspec.") and getattr(module, "assert_within", None) is original:
+            module.assert_within = assert_within  # type: ignore[attr-defined]
+
+
+def _reference_file() -> str:
+    from ..targets import reference
+
+    return os.path.realpath(reference.__file__)
+
+
+def _run_task(task: dict[str, Any], target: Any, spec: str, case_buf: Any) -> dict[str, Any]:
+    from . import checkrun, conventions, precision
+    from .repro import case_tag
+
+    if task["kind"] == "probe":
+        found, override = conventions.probe_all(target, detect_precision=precision.detect)
+        return {"conventions": found, "precision": override}
+    from .. import rules
+
+    check = next(c for c in rules.all_checks() if c.id == task["check"])
+    if task.get("precision"):  # detected by the probe: judge in it (see precision.py)
+        target.module.PRECISION = task["precision"]
+
+    def on_case(case: Any) -> None:
+        case_buf.value = case_tag(case).encode("utf-8", "replace")[:len(case_buf) - 1]
+
+    run = functools.partial(checkrun.run_check, target, check, max_examples=task["max_examples"],
+                            seed=task["seed"], target_spec=spec, on_case=on_case)
+    out = run()
+    deviating = {k: v for k, v in task.get("deviations", {}).items()
+                 if conventions.explains(k, check.rule)}
+    if out["status"] != "fail" or not deviating:
+        return out
+    keys = list(deviating)
+    again = run(exclude=lambda case: bool(conventions.affected(keys, case)))
+    if again["status"] == "fail":
+        again["message"] += (f"\n  (outside the cases the target's convention(s) explain: "
+                             f"{', '.join(f'{k}={v!r}' for k, v in deviating.items())})")
+        return again
+    named = conventions.affected(keys, out.get("_case")) or keys
+    out["status"], out["convention"] = "convention", named
+    follows = "; ".join(f"{k}={deviating[k]!r} (spec: {conventions.CONVENTIONS[k].default!r})"
+                        for k in named)
+    out["message"] = (f"differs from the spec only where the target follows {follows}; every "
+                      f"other case passed [{check.rule}]\n  the first difference:\n"
+                      + out["message"])
+    out["examples"] += again.get("examples", 0)
+    return out
+
+
+def main(conn: Any, call_start: Any, op_buf: Any, case_buf: Any, spec: str,
+         options: dict[str, Any], log_path: str) -> None:
+    """The worker's entry point (a multiprocessing.Process target)."""
+    _redirect_output(log_path)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    import faulthandler
+
+    faulthandler.enable()
+    try:
+        from ..targets import load_target
+
+        target = load_target(spec)
+    except BaseException:  # noqa: BLE001 - shown to the user as the import error, exit 2
+        conn.send(("load-error", traceback.format_exc()))
+        return
+    try:
+        from .. import rules
+
+        rules.all_checks()
+    except BaseException:  # noqa: BLE001 - a broken cnnspec install, not the target
+        conn.send(("load-error", "cnnspec's rule registry failed to load (not the target's "
+                                 "fault):\n" + traceback.format_exc()))
+        return
+    proxy = _proxy(target, call_start, op_buf)
+    memory = _limit_memory(options.get("memory_limit"))
+    _observe_bounds()
+    from ..targets import OPS
+
+    conn.send(("ready", {"name": target.name, "ops": [op for op in OPS if target.has(op)],
+                         "precision": target.precision, "unavailable": target.unavailable,
+                         "memory_limit": memory,
+                         "is_reference": os.path.realpath(getattr(target.module, "__file__", "")
+                                                          or "") == _reference_file()}))
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task.get("kind") == "stop":
+            return
+        try:
+            out = _run_task(task, proxy, spec, case_buf)
+        except MemoryError:
+            out = {"status": "fail", "message": "the worker ran out of memory outside a target "
+                                                "call (--memory-limit)"}
+        except Exception:  # noqa: BLE001 - a bug of cnnspec; reported, the run goes on
+            out = {"status": "fail", "message": "cnnspec internal error while running the "
+                                                "check:\n" + traceback.format_exc()}
+        out.pop("_case", None)
+        out.setdefault("check", task.get("check", "probe"))
+        case_buf.value = b""
+        conn.send(("result", out))
