@@ -7,6 +7,11 @@ real-valued conv (K = 72) and measures its worst error against the harness's bou
 returned dtype; when that bound is exceeded but a coarser precision's bound holds, the run
 judges the target in that precision, and says so in the report ('precision' convention).
 Integer-valued checks stay exact either way, so a small systematic error is still caught.
+
+A float64 result is never downgraded: the harness passes float64 and a target returning
+float64 claims float64 precision, so float32 accumulation behind a float64 result is the
+classic bug the real-valued checks must catch (conformance/mutants/conv_float32_accumulation).
+Detection serves targets that return float32 or less (TF32 on a GPU, say).
 """
 
 from __future__ import annotations
@@ -63,6 +68,9 @@ def detect(target: Target) -> tuple[str, str | None]:
     first = ratio(y, expected, abs_sum, 72, returned, returned)
     if first <= 1:
         return f"{returned} (the dtype returned; probe error {first:.3g} of its bound)", None
+    if returned == "float64":
+        return (f"float64 (the dtype returned; the probe's error is {first:.3g}x the float64 "
+                f"bound: a float64 result must be float64-accurate, see the failures)"), None
     for name in ORDER[ORDER.index(returned) + 1:]:
         r = ratio(y, expected, abs_sum, 72, name, returned)
         if r <= 1:

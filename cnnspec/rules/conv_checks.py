@@ -109,6 +109,33 @@ def check_real_valued_data_within_the_bound(target, cfg):
                  terms=terms, integer_valued=False)
 
 
+@check("conv.def", ops="conv", max_examples=20,
+       cases=lambda: strategies().conv_configs(max_rank=1, max_side=6, max_kernel=3, max_channels=40,
+                                               max_batch=1))
+def check_many_channels_per_group(target, cfg):
+    """Up to 40 channels: a kernel that works in blocks of channels (8, 16, ...) must not drop
+    the last, partial block (conformance/mutants/conv_channel_block_tail_dropped)."""
+    check_matches_the_reference(target, cfg)
+
+
+@check("conv.def", ops="conv", cases=lambda: strategies().conv_configs(max_rank=2))
+def check_nan_in_a_window_makes_the_output_nan(target, cfg):
+    """IEEE arithmetic: a NaN anywhere in an output's window makes that output NaN, even under
+    a zero weight (NaN * 0 = NaN): an implementation that skips zero weights loses it."""
+    x = cfg.x.copy()
+    rng = np.random.default_rng(cfg.seed)
+    x.reshape(-1)[rng.integers(0, x.size, size=1 + x.size // 16)] = np.nan
+    w = cfg.w.copy()
+    w.reshape(-1)[rng.integers(0, w.size, size=1 + w.size // 3)] = 0.0  # zero weights under the NaNs too
+    y = invoke(target, "conv", x, w, cfg.b, rule="conv.def", call=cfg.call(), **cfg.kwargs)
+    expected = ref.conv(x, w, cfg.b, **cfg.kwargs)
+    nan_windows = ref.conv(np.isnan(x).astype(np.float64), np.ones_like(w), None, **cfg.kwargs) > 0
+    if not np.array_equal(np.isnan(expected), nan_windows):  # the reference itself, for the record
+        fail("the reference lost a NaN, but every window holding a NaN should give NaN", "conv.def",
+             cfg.call())
+    assert_exact(y, expected, rule="conv.def", call=cfg.call())
+
+
 def _true_convolution(cfg) -> np.ndarray:
     """scipy.signal.convolve ('valid', direct) of each padded input plane with each kernel
     slice, summed over the group's channels, subsampled by the stride (dilation 1)."""

@@ -368,6 +368,15 @@ def check_max_pool_matches_the_reference(target, cfg):
                      call=cfg.call())
 
 
+@check("pool.max-def", ops="max_pool", max_examples=20,
+       cases=lambda: strategies().pool_configs(kind="max", max_rank=1, max_side=80, max_volume=80,
+                                               max_channels=2, max_batch=1))
+def check_max_pool_wide_outputs(target, cfg):
+    """Outputs up to ~80 wide: a kernel that works in tiles of outputs (16, 32, ...) must
+    write the last, partial tile (conformance/mutants/max_pool_tile_tail_dropped)."""
+    check_max_pool_matches_the_reference(target, cfg)
+
+
 @check("pool.max-def", ops="max_pool", cases=lambda: _configs("max", integer_valued=False))
 def check_max_pool_real_valued_data_rounded_once(target, cfg):
     expect_reference(target, "max_pool", (cfg.x,), cfg.kwargs, rule="pool.max-def",

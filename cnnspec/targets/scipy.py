@@ -135,6 +135,9 @@ def conv(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, *, stride: Sequence
     pads = pairs("padding", padding, r)
     out = _per_axis_sizes(formulas.conv_out_size, x.shape[2:], kernel=w.shape[2:], stride=s,
                           padding=pads, dilation=d)
+    if any(di > 1 for di in d) and not np.isfinite(x).all():
+        raise NotImplementedError("dilation is a zero-stuffed kernel here, whose zeros would spread "
+                                  "NaN/inf from the positions a dilated kernel skips")
     xpad = np.pad(x, [(0, 0), (0, 0), *pads])  # (N, C_in, *P)
     wd = _stuffed(w, d)  # (C_out, C_in/g, *E)
     cg, og = w.shape[1], c_out // g

@@ -1,0 +1,1 @@
+"""Evidence that the conformance suite works: the mutant zoo and example adapters."""
