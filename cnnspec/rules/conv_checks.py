@@ -313,6 +313,14 @@ def check_groups_are_independent_convs(target, cfg):
           call=f"{cfg.call()}, against one groups=1 conv per group, concatenated")
 
 
+@check("conv.groups", ops="conv", cases=lambda: strategies().conv_configs(max_rank=2).filter(
+    lambda c: c.groups >= 2 and c.w.shape[1] >= 2))
+def check_several_groups_of_several_channels(target, cfg):
+    """groups >= 2 with >= 2 channels per group, the cases where reading channels across
+    groups shows (conformance/mutants/conv_groups_interleaved); drawn rarely otherwise."""
+    check_groups_are_independent_convs(target, cfg)
+
+
 @check("conv.depthwise", ops="conv", cases=lambda: strategies().conv_configs())
 def check_depthwise_filters_each_channel(target, cfg):
     from hypothesis import assume
