@@ -58,14 +58,37 @@ def family_markdown(family: str, rules: list[Rule]) -> str:
     return f"{HEADER}\n# {title}\n\n{index}\n\n{body}"
 
 
+def conventions_markdown() -> str:
+    """spec/conventions.md: where frameworks legitimately differ, from the table the
+    conformance runner probes (cnnspec.conform.conventions.CONVENTIONS)."""
+    from ..conform.conventions import CONVENTIONS
+
+    lines = [HEADER, "# Conventions: where frameworks differ", "",
+             "A conformance run probes each point below and reports which value the target follows."
+             " The spec's value is marked; a target that follows another named value gets the"
+             " results that value explains reported as `convention` (exit 1 unless allowed with"
+             " `--allow-convention KEY`), not as unrelated failures.", ""]
+    for c in CONVENTIONS.values():
+        lines += [f'<a id="{c.key}"></a>', f"## `{c.key}`: {c.title}", ""]
+        for value, who in c.alternatives.items():
+            mark = " **(the spec)**" if value == c.default else ""
+            lines.append(f"- `{value}`{mark}: {who}")
+        if c.rules != ("*",):
+            lines.append(f"- rules it explains: {', '.join(f'`{r}`' for r in c.rules)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def spec_files() -> dict[str, str]:
     """File name under spec/ -> its generated Markdown (errata.md is written by hand)."""
     fams = families()
     out = {f"{fam}.md": family_markdown(fam, rules) for fam, rules in fams.items()}
+    out["conventions.md"] = conventions_markdown()
     listing = "\n".join(f"- [{FAMILY_TITLES.get(fam, fam)}]({fam}.md): "
                         + ", ".join(f"`{r.id}`" for r in rules) for fam, rules in fams.items())
     out["README.md"] = (f"{HEADER}\n# The cnnspec specification\n\nEvery rule has a stable ID; "
                         f"cite it as `family.slug` and link to its anchor.\n\n{listing}\n\n"
+                        f"Where frameworks legitimately differ: [conventions.md](conventions.md). "
                         f"Errors found in the source documents: [errata.md](errata.md).\n")
     return out
 
