@@ -46,7 +46,7 @@ def _params():
         yield pytest.param(name, marks=marks, id=name)
 
 
-@pytest.mark.parametrize("name", _params())
+@pytest.mark.parametrize("name", list(_params()))
 def test_mutant_is_caught_by_the_rule_it_breaks(name):
     # a known gap runs only the checks of its expected rules: a catch by any other rule would
     # fail the test all the same (and keep the strict xfail quiet), so the rest is wasted time
