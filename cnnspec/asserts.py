@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["format_call", "assert_shape", "assert_exact", "assert_within"]
+__all__ = ["format_call", "fail", "assert_shape", "assert_exact", "assert_within"]
 
 
 def _describe(v: Any) -> str:
@@ -27,10 +27,11 @@ def format_call(op: str, *args: Any, **kwargs: Any) -> str:
     return f"{op}({', '.join(parts)})"
 
 
-def _fail(message: str, rule: str, call: str, extra: str = "") -> None:
+def fail(message: str, rule: str, call: str = "", detail: str = "") -> None:
+    """Raise AssertionError: ``message [rule]``, the detail lines, then ``[call]``."""
     text = f"{message} [{rule}]"
-    if extra:
-        text += "\n" + extra
+    if detail:
+        text += "\n" + detail
     if call:
         text += f"\n  [{call}]"
     raise AssertionError(text)
@@ -41,7 +42,7 @@ def assert_shape(actual: Any, expected: Any, *, rule: str, call: str = "", name:
     """Shapes equal as tuples of ints."""
     a, e = tuple(int(v) for v in actual), tuple(int(v) for v in expected)
     if a != e:
-        _fail(f"{name}={a}, but should be {e}", rule, call, detail)
+        fail(f"{name}={a}, but should be {e}", rule, call, detail)
 
 
 def _diff_report(actual: np.ndarray, expected: np.ndarray, bad: np.ndarray, most: int = 5,
@@ -63,7 +64,7 @@ def assert_exact(actual: Any, expected: Any, *, rule: str, call: str = "", name:
     assert_shape(a.shape, e.shape, rule=rule, call=call, name=f"{name}.shape")
     bad = ~((a == e) | (np.isnan(a) & np.isnan(e)))
     if bad.any():
-        _fail(f"{name} differs from the expected values", rule, call, _diff_report(a, e, bad))
+        fail(f"{name} differs from the expected values", rule, call, _diff_report(a, e, bad))
 
 
 def assert_within(actual: Any, expected: Any, bound: Any, *, rule: str, call: str = "",
@@ -76,4 +77,4 @@ def assert_within(actual: Any, expected: Any, bound: Any, *, rule: str, call: st
     with np.errstate(invalid="ignore"):
         ok = both_nan | (np.abs(a - e) <= bnd) | ((a == e) & np.isinf(e))
     if not ok.all():
-        _fail(f"{name} is outside the error bound", rule, call, _diff_report(a, e, ~ok, bound=bnd))
+        fail(f"{name} is outside the error bound", rule, call, _diff_report(a, e, ~ok, bound=bnd))

@@ -91,24 +91,8 @@ def conv(x, w, b, *, stride, padding, dilation, groups):
 def convolve(x, w, b, *, stride, padding, dilation, groups):
     """True convolution: the kernel read backwards on every spatial axis,
     w[o, c, *(K - 1 - t)] in place of w[o, c, *t]."""
-    n_batch, c_in, *sizes = x.shape
-    c_out, cg, *kernel = w.shape
-    og = c_out // groups
-    out = [count_windows(i, k, s, p, d)
-           for i, k, s, p, d in zip(sizes, kernel, stride, padding, dilation)]
-    y = np.zeros((n_batch, c_out, *out))
-    for n, o in itertools.product(range(n_batch), range(c_out)):
-        g = o // og
-        for p in _grid(out):
-            acc = 0.0 if b is None else float(b[o])
-            for c in range(cg):
-                for t in _grid(kernel):
-                    idx = _index(p, t, stride, dilation, padding)
-                    back = tuple(k - 1 - ti for k, ti in zip(kernel, t))
-                    if _inside(idx, sizes):
-                        acc += x.item(n, g * cg + c, *idx) * w.item(o, c, *back)
-            y[(n, o, *p)] = acc
-    return y
+    backwards = w[(slice(None), slice(None), *(slice(None, None, -1) for _ in w.shape[2:]))]
+    return conv(x, backwards, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
 
 def conv_transpose(x, w, b, *, stride, padding, output_padding, dilation, groups):

@@ -17,19 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from ..asserts import assert_exact, assert_shape, assert_within
+from ..asserts import assert_exact, assert_shape, assert_within, fail
 from ..targets import Target, Unsupported
 
 __all__ = ["invoke", "expect_raises", "expect_close", "is_exact", "error_factor", "fail", "refused_by_reference"]
-
-
-def fail(message: str, rule: str, call: str = "", detail: str = "") -> None:
-    text = f"{message} [{rule}]"
-    if detail:
-        text += "\n" + detail
-    if call:
-        text += f"\n  [{call}]"
-    raise AssertionError(text)
 
 
 def _arrays(args: tuple[Any, ...]) -> list[np.ndarray]:
