@@ -286,6 +286,7 @@ rule("params.conv", "Parameters of a convolution",
      sources=(S.SEED_INTUITION, S.TORCH_CONV))
 rule("params.conv-transpose", "Parameters of a transposed convolution",
      "C_in * (C_out/groups) * prod(K) weights plus C_out biases.",
+     examples=(Example("ConvTranspose2d(16, 8, 4, groups=2)", "1032", "16 * (8/2) * 4*4 + 8 = 1024 + 8"),),
      formula="C_in * (C_out/groups) * prod(K) + C_out",
      preconditions=("C_in % groups == 0", "C_out % groups == 0"), sources=(S.TORCH_CONVT,))
 rule("params.dense", "Parameters of a dense layer",
@@ -315,14 +316,21 @@ rule("params.separable", "Parameters of a depthwise-separable convolution",
      pointwise convolution: C_in*m*prod(K) + C_in*m*C_out weights (+ C_in*m + C_out biases).
      Without biases and with m = 1 it has 1/C_out + 1/prod(K) times the weights of the
      standard convolution it replaces (MobileNets).""",
+     examples=(Example("32 -> 64 channels, 3x3, no bias (MobileNet v1, first separable block)",
+                       "2336",
+                       "depthwise 32*9 = 288, pointwise 32*64 = 2048"),),
      symbolic=_sep_params, preconditions=("depth_multiplier >= 1",),
      sources=("Howard et al., 'MobileNets', arXiv:1704.04861",))
 rule("params.pool", "Pooling has no parameters",
      "Max and average pooling compute fixed functions of their windows: zero parameters.",
+     examples=(Example("MaxPool2d(2) or AvgPool2d(3, 2)", "0"),),
      sources=(S.SEED_INTUITION,))
 rule("params.batch-norm", "Parameters of batch normalization",
      """Batch norm learns a scale and a shift per channel (2C, when affine) and keeps a running
      mean and variance per channel (2C non-trained buffers).""",
+     examples=(Example("BatchNorm2d(64)",
+                       "128 parameters, 128 buffers",
+                       "weight and bias 64 each; running mean and variance 64 each"),),
      sources=("PyTorch docs: torch.nn.BatchNorm2d",))
 rule("macs.conv", "Multiply-accumulates of a convolution",
      "Every output element takes (C_in/groups) * prod(K) multiply-accumulates.",
@@ -332,9 +340,11 @@ rule("macs.conv", "Multiply-accumulates of a convolution",
 rule("macs.conv-transpose", "Multiply-accumulates of a transposed convolution",
      """Every input element scatters (C_out/groups) * prod(K) products: as many as the
      convolution it is the transpose of (C_out -> C_in channels, output size I) computes.""",
+     examples=(Example("ConvTranspose1d(2, 3, 4) on length 5", "120", "each of 2*5 inputs scatters 3*4 products"),),
      formula="N * C_in * prod(I) * (C_out/groups) * prod(K)",
      preconditions=("C_in % groups == 0", "C_out % groups == 0"))
 rule("macs.dense", "Multiply-accumulates of a dense layer", "n_in * n_out per sample.",
+     examples=(Example("4096 -> 1000 units, one sample", "4,096,000"),),
      formula="N * n_in * n_out")
 rule("rf.size", "Receptive field size",
      """The receptive field of a unit is the span of input positions it depends on. Through a
@@ -344,10 +354,14 @@ rule("rf.size", "Receptive field size",
      sources=(S.ARAUJO, "Simonyan & Zisserman, arXiv:1409.1556"))
 rule("rf.jump", "Receptive field jump",
      "Neighbouring units of layer l are j_l = j_{l-1} * s_l input cells apart.",
+     examples=(Example("conv k=3 s=2, then conv k=3 s=2", "jumps 2, then 4", "j_1 = 1*2, j_2 = 2*2"),),
      formula="j_l = j_{l-1} * s_l,  j_0 = 1", sources=(S.ARAUJO,))
 rule("rf.start", "Receptive field start",
      """The first input position seen by unit 0 moves left by the padding: start_l =
      start_{l-1} - p_before,l * j_{l-1}; unit u sees [start + u*j, start + u*j + r).""",
+     examples=(Example("conv k=3 p=1, then conv k=3 p=1",
+                       "starts -1, then -2",
+                       "start_1 = 0 - 1*1; start_2 = -1 - 1*1"),),
      formula="start_l = start_{l-1} - p_l * j_{l-1},  start_0 = 0", sources=(S.ARAUJO,))
 
 # The checks of the rules above (and of the general size formulas they specialise).

@@ -45,6 +45,7 @@ rule("net.layer", "Supported layers",
      adaptive and global pooling, batch norm, linear, flatten, dropout, parameter-free
      elementwise functions, residual adds); anything else is rejected by name rather than
      guessed.""",
+     examples=(Example("summarize([Conv(8, 3), object()], (3, 8, 8))", "InvalidConfig naming layer 1 [net.layer]"),),
      sources=("PyTorch docs: torch.fx.symbolic_trace",))
 rule("net.adaptive-pool", "Adaptive pooling windows",
      """Adaptive pooling from i to o cells uses window j = [floor(j*i/o), ceil((j+1)*i/o)).
