@@ -31,7 +31,7 @@ generate anything raises ``hypothesis.errors.InvalidArgument`` instead.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from hypothesis import assume
@@ -73,32 +73,31 @@ def _shape(a: np.ndarray | None) -> tuple[int, ...] | None:
 # ---------------------------------------------------------------- configurations
 
 
-@dataclass(frozen=True, eq=False)
-class ConvConfig:
-    """One conv call: arrays and parameters in the target contract form of DESIGN.md."""
+class _WeightedCall:
+    """What ConvConfig and ConvTransposeConfig share: arrays x, w, b made from a seed, the
+    contract's keywords PARAMS (in contract order), and a paste-able ``build(...)`` repr."""
 
+    OP: ClassVar[str]
+    PARAMS: ClassVar[tuple[str, ...]]
     x: np.ndarray
     w: np.ndarray
     b: np.ndarray | None
-    stride: tuple[int, ...]
-    padding: tuple[tuple[int, int], ...]
-    dilation: tuple[int, ...]
-    groups: int
-    seed: int = 0
-    integer_valued: bool = True
+    seed: int
+    integer_valued: bool
 
     @classmethod
     def build(cls, *, x_shape: tuple[int, ...], w_shape: tuple[int, ...],
-              b_shape: tuple[int, ...] | None, stride: tuple[int, ...],
-              padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...], groups: int,
-              seed: int = 0, integer_valued: bool = True) -> ConvConfig:
+              b_shape: tuple[int, ...] | None, seed: int = 0, integer_valued: bool = True,
+              **params: Any) -> Any:
         """The config with arrays made from ``seed`` (x, then w, then b; no b for None)."""
         rng = np.random.default_rng(seed)
         x = make_array(rng, tuple(x_shape), integer_valued)
         w = make_array(rng, tuple(w_shape), integer_valued)
         b = None if b_shape is None else make_array(rng, tuple(b_shape), integer_valued)
-        return cls(x, w, b, tuple(stride), tuple((pb, pa) for pb, pa in padding), tuple(dilation),
-                   groups, seed, integer_valued)
+        norm = {name: (int(v) if name == "groups" else
+                       tuple((pb, pa) for pb, pa in v) if name == "padding" else tuple(v))
+                for name, v in params.items()}
+        return cls(x, w, b, **norm, seed=seed, integer_valued=integer_valued)  # type: ignore[call-arg]
 
     @property
     def rank(self) -> int:
@@ -110,13 +109,12 @@ class ConvConfig:
 
     @property
     def kwargs(self) -> dict[str, Any]:
-        """stride, padding, dilation, groups as the target contract takes them."""
-        return dict(stride=self.stride, padding=self.padding, dilation=self.dilation,
-                    groups=self.groups)
+        """The contract's keywords (stride, padding, ..., groups) as a target takes them."""
+        return {name: getattr(self, name) for name in self.PARAMS}
 
-    def call(self, op: str = "conv") -> str:
+    def call(self, op: str | None = None) -> str:
         """``conv(x: (N, C, *S), w: ..., b: ..., stride=..., ...)``, arrays by shape."""
-        return format_call(op, self.x, self.w, self.b, **self.kwargs)
+        return format_call(op or self.OP, self.x, self.w, self.b, **self.kwargs)
 
     def __str__(self) -> str:
         return self.call()
@@ -125,16 +123,35 @@ class ConvConfig:
         p.text(repr(self))
 
     def __repr__(self) -> str:
-        return (f"ConvConfig.build(x_shape={_shape(self.x)}, w_shape={_shape(self.w)}, "
-                f"b_shape={_shape(self.b)}, stride={self.stride}, padding={self.padding}, "
-                f"dilation={self.dilation}, groups={self.groups}, seed={self.seed}, "
+        params = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.PARAMS)
+        return (f"{type(self).__name__}.build(x_shape={_shape(self.x)}, w_shape={_shape(self.w)}, "
+                f"b_shape={_shape(self.b)}, {params}, seed={self.seed}, "
                 f"integer_valued={self.integer_valued})")
 
 
-@dataclass(frozen=True, eq=False)
-class ConvTransposeConfig:
+@dataclass(frozen=True, eq=False, repr=False)
+class ConvConfig(_WeightedCall):
+    """One conv call: arrays and parameters in the target contract form of DESIGN.md."""
+
+    OP = "conv"
+    PARAMS = ("stride", "padding", "dilation", "groups")
+    x: np.ndarray
+    w: np.ndarray
+    b: np.ndarray | None
+    stride: tuple[int, ...]
+    padding: tuple[tuple[int, int], ...]
+    dilation: tuple[int, ...]
+    groups: int
+    seed: int = 0
+    integer_valued: bool = True
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ConvTransposeConfig(_WeightedCall):
     """One conv_transpose call; w is (C_in, C_out/groups, *K)."""
 
+    OP = "conv_transpose"
+    PARAMS = ("stride", "padding", "output_padding", "dilation", "groups")
     x: np.ndarray
     w: np.ndarray
     b: np.ndarray | None
@@ -145,50 +162,6 @@ class ConvTransposeConfig:
     groups: int
     seed: int = 0
     integer_valued: bool = True
-
-    @classmethod
-    def build(cls, *, x_shape: tuple[int, ...], w_shape: tuple[int, ...],
-              b_shape: tuple[int, ...] | None, stride: tuple[int, ...],
-              padding: tuple[tuple[int, int], ...], output_padding: tuple[int, ...],
-              dilation: tuple[int, ...], groups: int, seed: int = 0,
-              integer_valued: bool = True) -> ConvTransposeConfig:
-        """The config with arrays made from ``seed`` (x, then w, then b; no b for None)."""
-        rng = np.random.default_rng(seed)
-        x = make_array(rng, tuple(x_shape), integer_valued)
-        w = make_array(rng, tuple(w_shape), integer_valued)
-        b = None if b_shape is None else make_array(rng, tuple(b_shape), integer_valued)
-        return cls(x, w, b, tuple(stride), tuple((pb, pa) for pb, pa in padding),
-                   tuple(output_padding), tuple(dilation), groups, seed, integer_valued)
-
-    @property
-    def rank(self) -> int:
-        return self.x.ndim - 2
-
-    @property
-    def kernel(self) -> tuple[int, ...]:
-        return tuple(self.w.shape[2:])
-
-    @property
-    def kwargs(self) -> dict[str, Any]:
-        return dict(stride=self.stride, padding=self.padding,
-                    output_padding=self.output_padding, dilation=self.dilation,
-                    groups=self.groups)
-
-    def call(self, op: str = "conv_transpose") -> str:
-        return format_call(op, self.x, self.w, self.b, **self.kwargs)
-
-    def __str__(self) -> str:
-        return self.call()
-
-    def _repr_pretty_(self, p: Any, cycle: bool) -> None:  # Hypothesis' falsifying examples
-        p.text(repr(self))
-
-    def __repr__(self) -> str:
-        return (f"ConvTransposeConfig.build(x_shape={_shape(self.x)}, "
-                f"w_shape={_shape(self.w)}, b_shape={_shape(self.b)}, stride={self.stride}, "
-                f"padding={self.padding}, output_padding={self.output_padding}, "
-                f"dilation={self.dilation}, groups={self.groups}, seed={self.seed}, "
-                f"integer_valued={self.integer_valued})")
 
 
 @dataclass(frozen=True, eq=False)
