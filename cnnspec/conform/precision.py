@@ -33,12 +33,9 @@ def ratio(y: np.ndarray, expected: np.ndarray, abs_sum: np.ndarray, terms: int, 
     """max |y - expected| / bound, with the bound of _harness.expect_close for precision
     ``name`` (accumulation in float32 for tf32) and a result rounded to ``returned``."""
     from .. import tolerance
+    from ..rules._harness import precision_factor
 
-    u, _ = tolerance.precision("float32" if name == "tf32" else name)
-    u_in, _ = tolerance.precision(name)
-    u_out, _ = tolerance.precision(returned)
-    factor = (1 + tolerance.gamma(terms, u)) * (1 + u_in) ** 2 * (1 + u_out) - 1
-    bound = factor * abs_sum + tolerance.gamma(terms, 2.0**-53) * abs_sum
+    bound = precision_factor(name, returned, terms) * abs_sum + tolerance.gamma(terms, 2.0**-53) * abs_sum
     with np.errstate(all="ignore"):
         return float(np.max(np.abs(y.astype(np.float64) - expected) / bound))
 

@@ -85,12 +85,17 @@ def error_factor(target: Target, y: np.ndarray, terms: int) -> float:
     """Relative error factor of one output summing ``terms`` products: gamma_terms in the
     accumulator, the inputs rounded to the precision, the result to its dtype.
     [tolerance.k-aware]"""
+    return precision_factor(_precision_name(target, y), y.dtype, terms)
+
+
+def precision_factor(name: str, returned: Any, terms: int) -> float:
+    """error_factor for a precision named ``name`` (TF32 accumulates in float32) and a result
+    rounded to the dtype ``returned``."""
     from .. import tolerance
 
-    name = _precision_name(target, y)
     u, _ = tolerance.precision("float32" if name == "tf32" else name)  # the accumulation
     u_in, _ = tolerance.precision(name)  # the inputs, rounded to the precision first
-    u_out, _ = tolerance.precision(y.dtype)  # the result, rounded to the dtype returned
+    u_out, _ = tolerance.precision(returned)  # the result, rounded to the dtype returned
     return (1 + tolerance.gamma(terms, u)) * (1 + u_in) ** 2 * (1 + u_out) - 1
 
 
