@@ -32,10 +32,9 @@ def ratio(y: np.ndarray, expected: np.ndarray, abs_sum: np.ndarray, terms: int, 
           returned: str) -> float:
     """max |y - expected| / bound, with the bound of _harness.expect_close for precision
     ``name`` (accumulation in float32 for tf32) and a result rounded to ``returned``."""
-    from .. import tolerance
-    from ..rules._harness import precision_factor
+    from ..rules._harness import precision_bound
 
-    bound = precision_factor(name, returned, terms) * abs_sum + tolerance.gamma(terms, 2.0**-53) * abs_sum
+    bound = precision_bound(name, returned, abs_sum, terms)
     with np.errstate(all="ignore"):
         return float(np.max(np.abs(y.astype(np.float64) - expected) / bound))
 

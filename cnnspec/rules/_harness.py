@@ -81,6 +81,14 @@ def is_exact(target: Target, y: np.ndarray, abs_sum: Any) -> bool:
     return tolerance.exact_in("float32" if name == "tf32" else name, float(np.max(abs_sum, initial=0.0)))
 
 
+def precision_bound(name: str, returned: Any, abs_sum: Any, terms: int) -> Any:
+    """Per-element bound on |y - y_ref| for ``terms`` products summed in precision ``name``
+    and rounded to ``returned``, plus the float64 reference's own rounding.  [tolerance.k-aware]"""
+    from .. import tolerance
+
+    return precision_factor(name, returned, terms) * abs_sum + tolerance.gamma(terms, 2.0**-53) * abs_sum
+
+
 def error_factor(target: Target, y: np.ndarray, terms: int) -> float:
     """Relative error factor of one output summing ``terms`` products: gamma_terms in the
     accumulator, the inputs rounded to the precision, the result to its dtype.
@@ -108,13 +116,11 @@ def expect_close(target: Target, y: np.ndarray, expected: np.ndarray, *, rule: s
     of terms summed into one output (K, +1 with a bias).  Without abs_sum the comparison is
     exact (max pooling, shapes, integer sums the caller knows fit).
     """
-    from .. import tolerance
-
     assert_shape(y.shape, expected.shape, rule=rule, call=call)
     if abs_sum is None or (integer_valued and is_exact(target, y, abs_sum)):
         assert_exact(y, expected, rule=rule, call=call)
         return
-    bound = error_factor(target, y, terms) * abs_sum + tolerance.gamma(terms, 2.0**-53) * abs_sum
+    bound = precision_bound(_precision_name(target, y), y.dtype, abs_sum, terms)
     assert_within(y, expected, bound, rule=rule, call=call)
 
 

@@ -61,6 +61,13 @@ def _same(target, y, expected, *, abs_sum, terms, rule, call) -> None:
                  abs_sum=abs_sum, terms=terms)
 
 
+def _same_as_case(target, y, other, cfg, *, rule, call, kernel=None) -> None:
+    """_same for the case's conv computed two ways by the target: the bound's sum is twice
+    the case's sum(|x||w|) + |b|, its term count that of ``kernel`` (default cfg.w)."""
+    _same(target, y, other, abs_sum=2 * _abs(cfg.x, cfg.w, cfg.b, **cfg.kwargs),
+          terms=tolerance.conv_terms(cfg.w if kernel is None else kernel, cfg.b), rule=rule, call=call)
+
+
 def _spatial(a: np.ndarray) -> tuple[int, ...]:
     return tuple(range(2, a.ndim))
 
@@ -252,9 +259,8 @@ def check_padding_is_padding_the_input(target, cfg):
     y = _conv(target, "conv.padding", cfg.x, cfg.w, cfg.b, **cfg.kwargs)
     unpadded = dict(cfg.kwargs, padding=((0, 0),) * cfg.rank)
     y0 = _conv(target, "conv.padding", _padded(cfg), cfg.w, cfg.b, **unpadded)
-    _same(target, y, y0, abs_sum=2 * _abs(cfg.x, cfg.w, cfg.b, **cfg.kwargs),
-          terms=tolerance.conv_terms(cfg.w, cfg.b), rule="conv.padding",
-          call=f"{cfg.call()}, against conv of np.pad(x) with padding 0")
+    _same_as_case(target, y, y0, cfg, rule="conv.padding",
+                  call=f"{cfg.call()}, against conv of np.pad(x) with padding 0")
 
 
 @check("conv.stride", ops="conv", cases=lambda: strategies().conv_configs())
@@ -262,9 +268,8 @@ def check_stride_subsamples_the_stride_1_output(target, cfg):
     y = _conv(target, "conv.stride", cfg.x, cfg.w, cfg.b, **cfg.kwargs)
     y1 = _conv(target, "conv.stride", cfg.x, cfg.w, cfg.b, **dict(cfg.kwargs, stride=(1,) * cfg.rank))
     every_s = y1[(..., *(slice(None, None, s) for s in cfg.stride))]
-    _same(target, y, every_s, abs_sum=2 * _abs(cfg.x, cfg.w, cfg.b, **cfg.kwargs),
-          terms=tolerance.conv_terms(cfg.w, cfg.b), rule="conv.stride",
-          call=f"{cfg.call()}, against the stride-1 output [::s]")
+    _same_as_case(target, y, every_s, cfg, rule="conv.stride",
+                  call=f"{cfg.call()}, against the stride-1 output [::s]")
 
 
 @check("conv.dilation", ops="conv", cases=lambda: strategies().conv_configs())
@@ -275,9 +280,8 @@ def check_dilation_is_a_zero_stuffed_kernel(target, cfg):
     y = _conv(target, "conv.dilation", cfg.x, cfg.w, cfg.b, **cfg.kwargs)
     y1 = _conv(target, "conv.dilation", cfg.x, stuffed, cfg.b,
                **dict(cfg.kwargs, dilation=(1,) * cfg.rank))
-    _same(target, y, y1, abs_sum=2 * _abs(cfg.x, cfg.w, cfg.b, **cfg.kwargs),
-          terms=tolerance.conv_terms(stuffed, cfg.b), rule="conv.dilation",
-          call=f"{cfg.call()}, against dilation 1 with the kernel zero-stuffed to {tuple(eff)}")
+    _same_as_case(target, y, y1, cfg, rule="conv.dilation", kernel=stuffed,
+                  call=f"{cfg.call()}, against dilation 1 with the kernel zero-stuffed to {tuple(eff)}")
 
 
 # ---------------------------------------------------------------- channels
@@ -295,9 +299,8 @@ def check_output_is_a_sum_over_input_channels(target, cfg):
         block = slice(j * og, (j + 1) * og)  # the filters that read input channel c_in
         total[:, block] += _conv(target, "conv.channels", cfg.x[:, [c_in]],
                                  cfg.w[block, c:c + 1], None, **one)
-    _same(target, y, total, abs_sum=2 * _abs(cfg.x, cfg.w, cfg.b, **cfg.kwargs),
-          terms=tolerance.conv_terms(cfg.w, cfg.b), rule="conv.channels",
-          call=f"{cfg.call()}, against the sum of its 1-channel convs")
+    _same_as_case(target, y, total, cfg, rule="conv.channels",
+                  call=f"{cfg.call()}, against the sum of its 1-channel convs")
 
 
 @check("conv.groups", ops="conv", cases=lambda: strategies().conv_configs())
@@ -307,10 +310,8 @@ def check_groups_are_independent_convs(target, cfg):
     parts = [_conv(target, "conv.groups", cfg.x[:, j * cg:(j + 1) * cg], cfg.w[j * og:(j + 1) * og],
                    None if cfg.b is None else cfg.b[j * og:(j + 1) * og],
                    **dict(cfg.kwargs, groups=1)) for j in range(cfg.groups)]
-    _same(target, y, np.concatenate(parts, axis=1),
-          abs_sum=2 * _abs(cfg.x, cfg.w, cfg.b, **cfg.kwargs),
-          terms=tolerance.conv_terms(cfg.w, cfg.b), rule="conv.groups",
-          call=f"{cfg.call()}, against one groups=1 conv per group, concatenated")
+    _same_as_case(target, y, np.concatenate(parts, axis=1), cfg, rule="conv.groups",
+                  call=f"{cfg.call()}, against one groups=1 conv per group, concatenated")
 
 
 @check("conv.groups", ops="conv", cases=lambda: strategies().conv_configs(max_rank=2).filter(
@@ -331,10 +332,8 @@ def check_depthwise_filters_each_channel(target, cfg):
     one = [_conv(target, "conv.depthwise", cfg.x[:, [o // m]], cfg.w[[o]],
                  None if cfg.b is None else cfg.b[[o]], **dict(cfg.kwargs, groups=1))
            for o in range(cfg.w.shape[0])]
-    _same(target, y, np.concatenate(one, axis=1),
-          abs_sum=2 * _abs(cfg.x, cfg.w, cfg.b, **cfg.kwargs),
-          terms=tolerance.conv_terms(cfg.w, cfg.b), rule="conv.depthwise",
-          call=f"{cfg.call()}, against output o = conv(x[:, o // {m}], w[o])")
+    _same_as_case(target, y, np.concatenate(one, axis=1), cfg, rule="conv.depthwise",
+                  call=f"{cfg.call()}, against output o = conv(x[:, o // {m}], w[o])")
 
 
 @check("conv.pointwise", ops="conv", cases=lambda: strategies().conv_configs())
