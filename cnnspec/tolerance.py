@@ -49,7 +49,7 @@ from ._check import per_axis
 from .errors import InvalidConfig
 
 __all__ = ["Precision", "PRECISIONS", "U", "ETA", "precision", "gamma", "conv_terms",
-           "conv_abs_sum", "conv_bound", "avg_pool_bound", "max_pool_bound", "exact_in"]
+           "conv_abs_sum", "product_factor", "conv_bound", "avg_pool_bound", "max_pool_bound", "exact_in"]
 
 
 @dataclass(frozen=True)
@@ -175,6 +175,13 @@ def _reference_term(n: int, s: np.ndarray) -> tuple[np.ndarray, float]:
     return s / (1 - g64) * (1 + 4 * U["float64"]), g64
 
 
+def product_factor(acc: float, u_in: float, u_out: float) -> float:
+    """(1 + acc)(1 + u_in)**2 (1 + u_out) - 1: the relative error of a sum whose accumulation
+    costs ``acc`` (gamma_n or a sharper factor), each product of two inputs rounded with
+    unit roundoff u_in, the result rounded once with u_out.  [tolerance.k-aware]"""
+    return (1 + acc) * (1 + u_in) ** 2 * (1 + u_out) - 1
+
+
 def conv_bound(x: Any, w: Any, b: Any = None, *, stride: Any = 1, padding: Any = 0,
                dilation: Any = 1, groups: int = 1, padding_mode: str = "zeros",
                u: Any = "float32", input_u: Any = None, output_u: Any = 0.0,
@@ -223,7 +230,7 @@ def conv_bound(x: Any, w: Any, b: Any = None, *, stride: Any = 1, padding: Any =
         acc = (1.0 if c is None else c) * g
     else:
         acc = min(g, (2.0 if c is None else c) * math.sqrt(n) * uu)
-    factor = (1 + acc) * (1 + ui) ** 2 * (1 + uo) - 1
+    factor = product_factor(acc, ui, uo)
     s, g64 = _reference_term(n, conv_abs_sum(x, w, b, **kwargs))
     big = sum(float(np.max(np.abs(a))) for a in (x, w, b) if a is not None)
     underflow = (1 + factor) * n * (eta_i * (big + eta_i) + 2 * eta) + eta_o

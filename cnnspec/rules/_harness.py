@@ -104,7 +104,7 @@ def precision_factor(name: str, returned: Any, terms: int) -> float:
     u, _ = tolerance.precision("float32" if name == "tf32" else name)  # the accumulation
     u_in, _ = tolerance.precision(name)  # the inputs, rounded to the precision first
     u_out, _ = tolerance.precision(returned)  # the result, rounded to the dtype returned
-    return (1 + tolerance.gamma(terms, u)) * (1 + u_in) ** 2 * (1 + u_out) - 1
+    return tolerance.product_factor(tolerance.gamma(terms, u), u_in, u_out)
 
 
 def expect_close(target: Target, y: np.ndarray, expected: np.ndarray, *, rule: str,
