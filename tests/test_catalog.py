@@ -7,20 +7,16 @@ with the reason; Hypothesis draws the cases with the active profile (tests/conft
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 from hypothesis import given, settings
 
 from cnnspec import rules
 from cnnspec.targets import OpMissing, Unsupported, load_target
 
-TARGETS = ["cnnspec.targets.reference"]
-for _name, _needs in (("cnnspec.targets.scipy", "scipy"), ("cnnspec.targets.torch_cpu", "torch"),
-                      ("cnnspec.targets.torch_cuda", "torch"),
-                      ("cnnspec.targets.torch_cuda_tf32", "torch")):
-    if importlib.util.find_spec(f"cnnspec.targets.{_name.rsplit('.', 1)[1]}") is not None:
-        TARGETS.append(_name)
+#: The built-in targets, each with the package it needs (skipped with the reason without it).
+TARGETS = {"cnnspec.targets.reference": None, "cnnspec.targets.scipy": "scipy",
+           "cnnspec.targets.torch_cpu": "torch", "cnnspec.targets.torch_cuda": "torch",
+           "cnnspec.targets.torch_cuda_tf32": "torch"}
 
 CHECKS = rules.all_checks()
 
@@ -56,5 +52,6 @@ def _run(target_name: str, check: rules.Check) -> None:
 @pytest.mark.parametrize("check", CHECKS, ids=[c.id for c in CHECKS])
 @pytest.mark.parametrize("target_name", TARGETS, ids=[t.rsplit(".", 1)[1] for t in TARGETS])
 def test_check(target_name, check):
-    pytest.importorskip("torch") if "torch" in target_name else None
+    if TARGETS[target_name]:
+        pytest.importorskip(TARGETS[target_name])
     _run(target_name, check)
