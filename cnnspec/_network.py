@@ -81,15 +81,9 @@ class Walker:
     def _padding(pad: Any, spatial: tuple, k: tuple, s: tuple, d: tuple, *, full: bool) -> tuple:
         if isinstance(pad, str):
             word = pad.lower()
-            if word == "valid":
-                return tuple(formulas.valid_padding() for _ in spatial)
-            if word == "full" and full:
-                return tuple(formulas.full_padding(ki, dilation=di) for ki, di in zip(k, d))
-            if word in ("same", "same_upper", "same_lower"):
-                mode = "lower" if word == "same_lower" else "upper"
-                return tuple(tuple(_s(p) for p in formulas.same_padding(i, ki, stride=si,
-                                                                         dilation=di, mode=mode))
-                             for i, ki, si, di in zip(spatial, k, s, d))
+            if word in formulas.PADDING_WORDS and (full or word != "full"):
+                return tuple(tuple(_s(p) for p in pair)
+                             for pair in formulas.named_padding(word, spatial, k, s, d))
             words = "'same', 'same_lower', 'valid'" + (", 'full'" if full else "")
             raise InvalidConfig(f"padding={pad!r}, but should be an int, a tuple or one of "
                                 f"{words}", rule="config.padding")

@@ -49,25 +49,12 @@ def _ints(text: str, rank: int, name: str) -> tuple[int, ...]:
 
 
 def _padding(text: str, rank: int) -> Any:
-    if text in ("valid", "same", "same_upper", "same_lower", "full"):
+    if text in formulas.PADDING_WORDS:
         return text
     values = _ints(text, 2 * rank if text.count(",") + 1 == 2 * rank else rank, "padding")
     if len(values) == 2 * rank:
         return tuple((values[2 * a], values[2 * a + 1]) for a in range(rank))
     return tuple((v, v) for v in values)
-
-
-def _resolve_padding(pad: Any, spatial: tuple[Any, ...], k: tuple[int, ...],
-                     s: tuple[int, ...], d: tuple[int, ...]) -> Any:
-    if not isinstance(pad, str):
-        return pad
-    if pad == "valid":
-        return tuple(formulas.valid_padding() for _ in spatial)
-    if pad == "full":
-        return tuple(formulas.full_padding(ki, dilation=di) for ki, di in zip(k, d))
-    mode = "lower" if pad == "same_lower" else "upper"
-    return tuple(formulas.same_padding(i, ki, stride=si, dilation=di, mode=mode)
-                 for i, ki, si, di in zip(spatial, k, s, d))
 
 
 def _shape(args: argparse.Namespace) -> int:
@@ -80,7 +67,9 @@ def _shape(args: argparse.Namespace) -> int:
     k = _ints(args.kernel, r, "kernel")
     s = _ints(args.stride, r, "stride") if args.stride else (k if "pool" in args.op else (1,) * r)
     d = _ints(args.dilation, r, "dilation")
-    pad = _resolve_padding(_padding(args.padding, r), spatial, k, s, d)
+    pad = _padding(args.padding, r)
+    if isinstance(pad, str):
+        pad = formulas.named_padding(pad, spatial, k, s, d)
     lines = []
     if args.op == "conv":
         if args.out_channels is None:

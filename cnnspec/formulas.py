@@ -29,7 +29,8 @@ from .errors import InvalidConfig
 __all__ = [
     "ceil_div", "effective_kernel", "conv_out_size", "conv_out_shape", "pool_out_size",
     "pool_out_shape", "conv_transpose_out_size", "conv_transpose_out_shape", "same_padding",
-    "torch_same_padding", "valid_padding", "full_padding", "pool_window_has_input",
+    "torch_same_padding", "valid_padding", "full_padding", "PADDING_WORDS", "named_padding",
+    "pool_window_has_input",
     "conv_params", "conv_transpose_params", "dense_params", "depthwise_separable_params",
     "pool_params", "batch_norm_params", "batch_norm_buffers", "conv_macs",
     "conv_transpose_macs", "dense_macs", "RF", "receptive_field_step", "receptive_fields",
@@ -250,6 +251,26 @@ def same_padding(i: Int, k: Int, *, stride: Int = 1, dilation: Int = 1,
     if mode == "lower":
         return big, small
     raise InvalidConfig(f"mode={mode!r}, but should be 'upper' or 'lower'", rule="config.padding")
+
+
+#: The padding words every API of cnnspec accepts in place of numbers.
+PADDING_WORDS = ("valid", "same", "same_upper", "same_lower", "full")
+
+
+def named_padding(word: str, spatial: Sequence[Int], kernel: Sequence[Int], stride: Sequence[Int],
+                  dilation: Sequence[Int]) -> tuple[tuple[Int, Int], ...]:
+    """(before, after) per axis for a padding word: 'valid', 'same' (= 'same_upper'),
+    'same_lower', 'full'.  Ints or SymPy sizes.  [pad.valid] [pad.same] [pad.full]"""
+    if word == "valid":
+        return tuple(valid_padding() for _ in spatial)
+    if word == "full":
+        return tuple(full_padding(k, dilation=d) for k, d in zip(kernel, dilation))
+    if word in ("same", "same_upper", "same_lower"):
+        mode = "lower" if word == "same_lower" else "upper"
+        return tuple(same_padding(i, k, stride=s, dilation=d, mode=mode)
+                     for i, k, s, d in zip(spatial, kernel, stride, dilation))
+    raise InvalidConfig(f"padding={word!r}, but should be one of {PADDING_WORDS} or ints",
+                        rule="config.padding")
 
 
 def torch_same_padding(k: Int, *, dilation: Int = 1) -> tuple[Int, Int]:

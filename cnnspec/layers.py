@@ -26,6 +26,8 @@ import re
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
+from .formulas import PADDING_WORDS  # the padding words a spec accepts (Conv also 'full')
+
 __all__ = [
     "Layer", "Conv", "ConvTranspose", "MaxPool", "AvgPool", "AdaptiveAvgPool",
     "AdaptiveMaxPool", "GlobalAvgPool", "GlobalMaxPool", "BatchNorm", "Elementwise", "ReLU",
@@ -34,8 +36,6 @@ __all__ = [
     "LayerSyntaxError",
 ]
 
-#: The padding words a spec accepts (Conv also accepts 'full').
-PADDING_WORDS = ("same", "same_upper", "same_lower", "valid", "full")
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from ..errors import InvalidConfig
 __all__ = ["Geometry", "check_array", "check_flag", "resolve_padding", "check_conv",
            "check_conv_transpose", "check_pool", "check_geometry"]
 
-PAD_STRINGS = ("valid", "same", "same_upper", "same_lower", "full")
 
 
 @dataclass(frozen=True)
@@ -109,16 +108,7 @@ def resolve_padding(padding: Any, spatial: tuple[int, ...], kernel: tuple[int, .
     """Padding as (before, after) pairs; strings: 'valid', 'same' (= 'same_upper'),
     'same_lower', 'full'.  [pad.same] [pad.valid] [pad.full]"""
     if isinstance(padding, str):
-        if padding == "valid":
-            return tuple(formulas.valid_padding() for _ in spatial)
-        if padding == "full":
-            return tuple(formulas.full_padding(k, dilation=d) for k, d in zip(kernel, dilation))
-        if padding in ("same", "same_upper", "same_lower"):
-            mode = "lower" if padding == "same_lower" else "upper"
-            return tuple(formulas.same_padding(i, k, stride=s, dilation=d, mode=mode)
-                         for i, k, s, d in zip(spatial, kernel, stride, dilation))
-        raise InvalidConfig(f"padding={padding!r}, but should be one of {PAD_STRINGS} or ints",
-                            rule="config.padding")
+        return formulas.named_padding(padding, spatial, kernel, stride, dilation)
     pads = pairs("padding", padding, len(spatial))
     for a, (pb, pa) in enumerate(pads):
         require(pb >= 0 and pa >= 0, f"padding[{a}]=({pb}, {pa}), but should be >= 0 on both sides",
