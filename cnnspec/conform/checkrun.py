@@ -28,6 +28,10 @@ __all__ = ["run_check", "describe_case", "observe_bound", "MAX_ARRAY_SIZE"]
 
 #: Arrays up to this many elements are copied into the report (the minimal ones are tiny).
 MAX_ARRAY_SIZE = 256
+#: An unsupported or refused case is replaced by a new draw, up to REDRAW * max_examples
+#: such cases per check; beyond, they use up the budget (a target that supports almost
+#: nothing must not make a run last for ever).
+REDRAW = 3
 
 
 class _State:
@@ -36,6 +40,7 @@ class _State:
     def __init__(self) -> None:
         self.passed = 0
         self.unsupported = 0
+        self.refused = 0
         self.reason = ""
         self.failing: tuple[Any, BaseException] | None = None
         self.worst: float | None = None
@@ -64,13 +69,23 @@ def observe_bound(actual: Any, expected: Any, bound: Any) -> None:
 
 def run_check(target: Target, check: Any, *, max_examples: int, seed: int, target_spec: str,
               exclude: Callable[[Any], bool] | None = None,
-              on_case: Callable[[Any], None] | None = None) -> dict[str, Any]:
+              on_case: Callable[[Any], None] | None = None,
+              skip_refusals: bool = False) -> dict[str, Any]:
     """The outcome of ``check`` on ``target``: a dict for :class:`CheckOutcome`.
 
     ``exclude``: cases for which it returns True are rejected (used to rerun a check outside
     the cases a target's convention explains).  ``on_case``: called with each case first
     (the worker records it, so a crash or a hang can name the case it died on).
+    ``skip_refusals``: a refusal of a valid configuration (:class:`Refusal`) is counted and
+    the case set aside, like an unsupported one, instead of failing (used to go on checking
+    a rule on the configurations a restricted target accepts).
+
+    Cases the target does not support (NotImplementedError) are rejected, so Hypothesis
+    draws others in their place: the example budget is spent on computed cases, and
+    ``examples`` of ``requested`` says how much of it was.
     """
+    from ..rules._harness import Refusal
+
     from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings
     from hypothesis import seed as hypothesis_seed
     from hypothesis.errors import Unsatisfiable
@@ -89,8 +104,18 @@ def run_check(target: Target, check: Any, *, max_examples: int, seed: int, targe
         except (Unsupported, OpMissing) as e:
             state.unsupported += 1
             state.reason = str(e)
-            return
+            if state.unsupported + state.refused <= REDRAW * max_examples:
+                reject()  # draw another case in its place (up to a bound on the cost)
+        except Refusal as e:
+            if not skip_refusals:
+                state.failing = (case, e)
+                raise
+            state.refused += 1
+            if state.unsupported + state.refused <= REDRAW * max_examples:
+                reject()
         except BaseException as e:  # noqa: BLE001 - whatever the check raised is the failure
+            if type(e).__name__ in ("UnsatisfiedAssumption", "StopTest"):
+                raise  # Hypothesis' own control flow (assume() inside the check)
             state.failing = (case, e)
             raise
         state.passed += 1
@@ -106,6 +131,8 @@ def run_check(target: Target, check: Any, *, max_examples: int, seed: int, targe
         test()
     except Unsatisfiable:
         out.update(status="none", message="no case could be drawn")
+        if state.unsupported:
+            out.update(status="unsupported", message=f"every case unsupported: {state.reason}")
     except BaseException as e:  # noqa: BLE001 - AssertionError, Flaky, anything the target did
         if isinstance(e, (KeyboardInterrupt, SystemExit)):
             raise
@@ -114,7 +141,8 @@ def run_check(target: Target, check: Any, *, max_examples: int, seed: int, targe
         if state.passed == 0 and state.unsupported:
             out.update(status="unsupported", message=f"every case unsupported: {state.reason}")
     CURRENT = None
-    out.update(examples=state.passed, unsupported=state.unsupported, worst_error=state.worst,
+    out.update(examples=state.passed, unsupported=state.unsupported, refused=state.refused,
+               requested=max_examples, worst_error=state.worst,
                seconds=time.perf_counter() - started)
     return out
 
@@ -125,6 +153,9 @@ def _failure(check: Any, state: _State, error: BaseException, target_spec: str,
         return {"status": "fail", "message": f"cnnspec could not run the check "
                 f"({type(error).__name__}: {error}) [{check.rule}]"}
     case, exc = state.failing
+    extra: dict[str, Any] = {}
+    if getattr(exc, "error", None) is not None:  # a Refusal: the target's exception
+        extra["refusal"] = exc.error  # type: ignore[attr-defined]
     if isinstance(exc, AssertionError):
         message = str(exc)
     else:  # an exception escaping the check: the target did something the harness missed
@@ -134,7 +165,7 @@ def _failure(check: Any, state: _State, error: BaseException, target_spec: str,
         message += "\n  (flaky: the target did not fail again on the same input)"
     return {"status": "fail", "message": message, "example": describe_case(case),
             "repro": repro_script(check.id, check.ops, case_tag(case), target_spec, seed),
-            "_case": case}
+            "_case": case, **extra}
 
 
 # ---------------------------------------------------------------- describing a case

@@ -2,25 +2,33 @@
 
 Each :class:`Convention` names the spec's choice (``default``) and the known alternatives,
 and has a ``probe``: a few fixed, hand-checkable calls whose outputs tell the conventions
-apart.  The run reports every key's value.  When a target follows a non-default value, a
-failing check of a rule that convention can explain (``rules``, ID globs: every rule, since
-the rerun below keeps the verdict precise) is run again with the cases the convention
-affects excluded (``affects``, on a strategies config or a wrapped call):
+apart (1-D; in 2-D for a target that takes 2-D only).  A probe that fails or crashes makes
+its own convention unknown, never the others.  The run reports every key's value.
 
-- if every remaining case passes, the result is ``convention``: the target differs from
-  the spec exactly where its named convention says it would.  That still fails the run (the
-  spec takes a side, and most such differences are shipped bugs: see conformance/mutants/),
-  unless the user allows it, ``--allow-convention ceil_mode`` (or ``all``): a backend that
-  follows TensorFlow on purpose then exits 0 with the difference named in the report;
+A failing check is a ``convention`` result only when its own minimal counterexample is a
+case the convention affects (``affects``, on a strategies config or a wrapped call; or
+``checks``, check IDs whose every case it affects) and the target follows a non-default
+value of it for that op.  The check is then run again with the affected cases excluded:
+
+- if every remaining case passes, the result is ``convention``, naming only the
+  conventions that explain the counterexample.  That still fails the run (the spec takes a
+  side, and most such differences are shipped bugs: see conformance/mutants/), unless the
+  user allows it, ``--allow-convention ceil_mode`` (or ``all``), or the convention is
+  ``allowed`` (both values are correct arithmetic: nan_times_zero);
 - if a remaining case fails, that counterexample is reported as an ordinary ``fail``.
 
-So a convention never hides a bug outside the cases it explains.  A probe names a
-convention only when the target gets a plain call of the same op right (``_CONTROLS``); a
-value that is not a named alternative (e.g. 'computes' for a kernel larger than the input,
-'unchecked' for output_padding) is reported but explains nothing.
+So a convention never hides a bug outside the cases it explains, and a counterexample no
+convention explains is always a failure.  A probe names a convention only when the target
+gets a plain call of the same op right (``_CONTROLS``) and, for a refusal, computes the
+nearby call the convention does not touch (ceil_mode: the same call in floor mode;
+stride_remainder: an input the stride divides); a value that is not a named alternative
+(e.g. 'computes' for a kernel larger than the input) is reported but explains nothing.
+Values can differ per op ('conv: floor; max_pool: exact-division'): each op is judged by
+its own.
 
 Keys: ceil_mode, avg_divisor, max_pool_nan, kernel_larger_than_input, output_padding_bound,
-stride_remainder (TOSA's exact division), same_padding (not observable through the target
+stride_remainder (TOSA's exact division), nan_times_zero (allowed: both values are correct
+arithmetic; its results are reported as conventions and do not fail the run), same_padding (not observable through the target
 contract, which passes explicit padding), and precision (the precision the target computes
 in: declared by PRECISION, else the returned dtype, else detected from a real-valued conv).
 """
@@ -51,13 +59,50 @@ class Convention:
     rules: tuple[str, ...] = ("*",)
     probe: Callable[[Target], str] | None = None
     affects: Callable[[Any], bool] | None = None
+    #: check IDs whose every case the convention affects (the check builds its own data)
+    checks: tuple[str, ...] = ()
+    #: both values are correct behaviour: a result it explains does not fail the run
+    allowed: bool = False
 
     def deviates(self, value: str) -> bool:
-        return value in self.alternatives and value != self.default
+        """Whether a probed value (or, for a per-op value 'conv: floor; max_pool:
+        exact-division', any op's value) is a named alternative to the spec's."""
+        return any(v in self.alternatives and v != self.default
+                   for v in per_op(value).values())
+
+
+def per_op(value: str) -> dict[str, str]:
+    """{op: value} of a per-op value ('conv: raise; max_pool: computes'); {'*': value} for
+    one value that holds for every op."""
+    parts = [p.partition(": ") for p in value.split("; ")]
+    if all(sep and op in ("conv", "conv_transpose", "max_pool", "avg_pool")
+           for op, sep, _ in parts):
+        return {op: v for op, _, v in parts}
+    return {"*": value}
+
+
+def value_for(value: str, op: str | None) -> str:
+    """The value of a (possibly per-op) convention value for ``op``."""
+    found = per_op(value)
+    return found.get("*", found.get(op or "", ""))
 
 
 def _call(target: Target, op: str, *args: Any, **kwargs: Any) -> tuple[str, Any]:
-    """("ok", y) | ("raise", text) | ("unsupported", text) | ("missing", text)."""
+    """("ok", y) | ("raise", text) | ("unsupported", text) | ("missing", text).
+
+    The probes are 1-D; a target that does not support 1-D (NotImplementedError) is asked
+    the same question in 2-D (:func:`_in_2d`), so a 2-D-only target gets its conventions
+    probed too."""
+    status, y = _call_as_is(target, op, *args, **kwargs)
+    if status == "unsupported" and np.ndim(args[0]) == 3:
+        args2, kwargs2 = _in_2d(args, kwargs)
+        status2, y2 = _call_as_is(target, op, *args2, **kwargs2)
+        if status2 != "unsupported":
+            return (status2, y2[..., 0]) if status2 == "ok" and y2.ndim == 4 else (status2, y2)
+    return status, y
+
+
+def _call_as_is(target: Target, op: str, *args: Any, **kwargs: Any) -> tuple[str, Any]:
     try:
         y = target.op(op)(*args, **kwargs)
     except OpMissing as e:
@@ -69,6 +114,29 @@ def _call(target: Target, op: str, *args: Any, **kwargs: Any) -> tuple[str, Any]
     if not isinstance(y, np.ndarray):
         return "bad", f"returned {type(y).__name__}"
     return "ok", np.asarray(y, dtype=np.float64)
+
+
+def _in_2d(args: tuple[Any, ...], kwargs: dict[str, Any]
+           ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """A 1-D call as a 2-D one whose column 0 is the 1-D answer: x[n, c, i, j] = x[n, c, i]
+    (square, the same on every column), the weights w[..., a, b] = w[..., a] at b = 0 and
+    0 elsewhere, every parameter repeated on the second axis (square kernels, equal strides,
+    the same padding on all four sides: what restricted targets take).  Max pooling reads
+    the same values on every column; conv and conv_transpose (without padding) read column
+    0 of the weights only."""
+    x = args[0]
+    length = x.shape[-1]
+    x2 = np.repeat(x[..., None], length, axis=-1)  # (N, C, L, L)
+    rest = []
+    for a in args[1:]:
+        if isinstance(a, np.ndarray) and a.ndim == 3:  # w: (O, C, k) -> (O, C, k, k)
+            w2 = np.zeros((*a.shape, a.shape[-1]))
+            w2[..., 0] = a
+            rest.append(w2)
+        else:
+            rest.append(a)
+    kw = {k: (v * 2 if isinstance(v, tuple) else v) for k, v in kwargs.items()}
+    return (x2, *rest), kw
 
 
 def _other(status: str, got: Any) -> str:
@@ -133,8 +201,10 @@ def _probe_ceil_mode(target: Target) -> str:
         return bad
     status, y = _call(target, op, _row(1, 2, 3, 4, 5), **_pool_kwargs(
         op, kernel=(2,), stride=(2,), padding=((1, 1),), ceil_mode=True))
-    if status == "raise":
-        return "raise"
+    if status == "raise":  # ceil_mode refused, or the padding? the same call in floor mode
+        floor, got = _call(target, op, _row(1, 2, 3, 4, 5), **_pool_kwargs(
+            op, kernel=(2,), stride=(2,), padding=((1, 1),), ceil_mode=False))
+        return "raise" if floor == "ok" else f"unknown (the floor-mode control: {floor} {got})"
     if status != "ok":
         return _other(status, y)
     if not _starts_with(y, [1, 3, 5] if op == "max_pool" else [0.5, 2.5, 4.5]):
@@ -218,9 +288,7 @@ def _probe_kernel_larger(target: Target) -> str:
     values = set(found.values())
     if len(values) == 1:
         return values.pop()
-    if values == {"raise", "empty"}:  # e.g. conv returns an empty array, pooling raises
-        return "empty"
-    return "; ".join(f"{k}: {v}" for k, v in found.items())
+    return "; ".join(f"{k}: {v}" for k, v in found.items())  # per op: see per_op()
 
 
 def _probe_output_padding(target: Target) -> str:
@@ -245,22 +313,52 @@ def _probe_output_padding(target: Target) -> str:
 
 
 def _probe_stride_remainder(target: Target) -> str:
-    """i=5, k=2, s=2: (5 - 2) / 2 is not exact; the spec floors it (2 outputs)."""
-    x = _row(1, 2, 3, 4, 5)
-    op = "conv" if target.has("conv") else _pool_op(target)
-    if op is None:
+    """i=5, k=2, s=2: (5 - 2) / 2 is not exact; the spec floors it (2 outputs).  Each op
+    separately (a conv can floor while the pooling of the same target refuses)."""
+    found = {op: _remainder_of(target, op) for op in ("conv", "max_pool", "avg_pool")
+             if target.has(op)}
+    if not found:
         return "n/a (op not implemented)"
+    values = set(found.values())
+    return values.pop() if len(values) == 1 else "; ".join(f"{k}: {v}" for k, v in found.items())
+
+
+def _remainder_of(target: Target, op: str) -> str:
     if (bad := _control(target, op)) is not None:
         return bad
-    if op == "conv":
-        status, y = _call(target, "conv", x, np.ones((1, 1, 2)), None, stride=(2,),
-                          padding=((0, 0),), dilation=(1,), groups=1)
-    else:
-        status, y = _call(target, op, x, **_pool_kwargs(op, kernel=(2,), stride=(2,),
-                                                        padding=((0, 0),), ceil_mode=False))
-    if status == "raise":
-        return "exact-division"
+
+    def call(*row: float) -> tuple[str, Any]:
+        if op == "conv":
+            return _call(target, "conv", _row(*row), np.ones((1, 1, 2)), None, stride=(2,),
+                         padding=((0, 0),), dilation=(1,), groups=1)
+        return _call(target, op, _row(*row), **_pool_kwargs(op, kernel=(2,), stride=(2,),
+                                                           padding=((0, 0),), ceil_mode=False))
+
+    status, y = call(1, 2, 3, 4, 5)
+    if status == "raise":  # i=6 divides exactly: a target refusing it too refuses something else
+        exact, _ = call(1, 2, 3, 4, 5, 6)
+        return "exact-division" if exact == "ok" else f"unknown (the exact control: {exact})"
     return "floor" if status == "ok" else _other(status, y)
+
+
+def _probe_nan_times_zero(target: Target) -> str:
+    """x = [NaN, 1, 2], w = [0, 1]: outputs NaN*0 + 1*1 and 1*0 + 2*1.  IEEE arithmetic gives
+    [NaN, 2]; a sum that skips zero weights (sparse kernels, and BLAS kernels that skip a zero
+    multiplicand, as NumPy's tensordot can) gives [1, 2]."""
+    if not target.has("conv"):
+        return "n/a (op not implemented)"
+    if (bad := _control(target, "conv")) is not None:
+        return bad
+    status, y = _call(target, "conv", _row(np.nan, 1, 2), _row(0, 1), None, stride=(1,),
+                      padding=((0, 0),), dilation=(1,), groups=1)
+    if status != "ok":
+        return _other(status, y)
+    flat = y.reshape(-1)
+    if y.shape != (1, 1, 2) or flat[1] != 2:
+        return f"unknown (wrong values {flat.tolist()})"
+    if np.isnan(flat[0]):
+        return "propagate"
+    return "zero-weight-skips-nan" if flat[0] == 1 else f"unknown (x[0]*0 gave {flat[0]})"
 
 
 # ---------------------------------------------------------------- which cases a convention affects
@@ -356,6 +454,13 @@ CONVENTIONS: dict[str, Convention] = {c.key: c for c in (
                {"floor": "the trailing cells are dropped (PyTorch, ONNX, the spec [conv.out-size])",
                 "exact-division": "refused unless the stride divides exactly (TOSA)"},
                ("*",), _probe_stride_remainder, _remainder_affects),
+    Convention("nan_times_zero", "A NaN input under a zero weight (conv)", "propagate",
+               {"propagate": "IEEE arithmetic: NaN * 0 is NaN (PyTorch, the spec [conv.def])",
+                "zero-weight-skips-nan": "products with a zero weight are skipped (NumPy's "
+                                         "BLAS-backed tensordot / dot, sparse kernels): "
+                                         "NaN * 0 contributes 0"},
+               ("conv.def",), _probe_nan_times_zero, None,
+               checks=("conv.def::nan_in_a_window_makes_the_output_nan",), allowed=True),
     Convention("same_padding", "'same' padding with an odd total", "extra-cell-after",
                {"extra-cell-after": "TensorFlow SAME, ONNX SAME_UPPER, the spec [pad.same]",
                 "extra-cell-before": "ONNX SAME_LOWER"}),
@@ -369,7 +474,10 @@ def probe_all(target: Target, *, detect_precision: Callable[[Target], tuple[str,
     detected (None: the declared PRECISION or the returned dtype)."""
     out: dict[str, dict[str, Any]] = {}
     for c in CONVENTIONS.values():
-        value = c.probe(target) if c.probe is not None else _NOT_PROBED
+        try:
+            value = c.probe(target) if c.probe is not None else _NOT_PROBED
+        except Exception as e:  # noqa: BLE001 - this convention only is unknown
+            value = f"unknown (the probe raised {type(e).__name__}: {e})"
         out[c.key] = {"value": value, "spec": c.default, "follows_spec": value == c.default,
                       "deviates": c.deviates(value), "title": c.title,
                       "who": c.alternatives.get(value, "")}
@@ -385,15 +493,33 @@ def deviations(conventions: dict[str, dict[str, Any]]) -> dict[str, str]:
     return {k: v["value"] for k, v in conventions.items() if v.get("deviates")}
 
 
+def _op_of(case: Any) -> str | None:
+    if hasattr(case, "op") and isinstance(case.op, str):
+        return case.op
+    kind = getattr(case, "kind", None)
+    return f"{kind}_pool" if kind in ("max", "avg") else getattr(case, "OP", None)
+
+
 def explains(key: str, rule: str) -> bool:
     return any(fnmatch.fnmatchcase(rule, g) for g in CONVENTIONS[key].rules)
 
 
-def affected(keys: list[str], case: Any) -> list[str]:
-    """The keys whose convention affects this case (a case type without the fields: none)."""
+def affected(keys: list[str], case: Any, check: str = "",
+             values: dict[str, str] | None = None) -> list[str]:
+    """The keys whose convention affects this case of ``check`` (a case type without the
+    fields: none).  ``values``: the target's {key: value}; a per-op value counts only for
+    the op the case calls, where it differs from the spec."""
     out = []
     for k in keys:
-        fn = CONVENTIONS[k].affects
+        c = CONVENTIONS[k]
+        if values is not None and k in values:
+            v = value_for(values[k], _op_of(case))
+            if not (v in c.alternatives and v != c.default):
+                continue
+        if check and check in c.checks:
+            out.append(k)
+            continue
+        fn = c.affects
         try:
             if fn is not None and fn(_view(case)):
                 out.append(k)

@@ -39,7 +39,7 @@ from .. import rules as registry
 from ..targets import OPS
 from . import conventions as conv
 from .pool import DEFAULT_MEMORY_LIMIT, Pool
-from .results import SPEC_OP, CheckOutcome, Report, Result, aggregate, apply_xfail
+from .results import LEVELS, SPEC_OP, CheckOutcome, Report, Result, aggregate, apply_xfail
 
 __all__ = ["run", "Runner", "plan", "PROFILES", "UsageError", "read_xfail"]
 
@@ -111,17 +111,25 @@ class Runner:
                  rules: Any = None, profile: str = "default", max_examples: int | None = None,
                  seed: int = 0, timeout: float = 10.0, xfail_file: Any = None, jobs: int = 1,
                  memory_limit: float | None = DEFAULT_MEMORY_LIMIT,
-                 allow_conventions: Any = ()) -> None:
+                 allow_conventions: Any = (), level: str = "compute") -> None:
+        if level not in LEVELS:
+            raise UsageError(f"level={level!r}, but should be one of {', '.join(LEVELS)}")
         if profile not in PROFILES:
             raise UsageError(f"profile={profile!r}, but should be one of {', '.join(PROFILES)}")
         if max_examples is not None and max_examples < 1:
             raise UsageError(f"max_examples={max_examples}, but should be >= 1")
         if timeout <= 0:
             raise UsageError(f"timeout={timeout}, but should be > 0 seconds")
+        if memory_limit is not None and memory_limit < 0:
+            raise UsageError(f"memory_limit={memory_limit:g}, but should be >= 0 MiB (None or "
+                             f"0: no limit)")
         self.spec, self.profile, self.max_examples = _spec(target), profile, max_examples
+        if self.spec.endswith(".py") and not os.path.isfile(self.spec):
+            raise UsageError(f"target={os.fspath(target)!r}, but no such file exists")
         self.seed, self.timeout, self.memory_limit = int(seed), float(timeout), memory_limit
         self.jobs = (os.cpu_count() or 1) if jobs in (0, "auto") else int(jobs)
         self.groups = plan(ops, rules)
+        self.requested_ops = None if ops is None else list([ops] if isinstance(ops, str) else ops)
         self.xfail = read_xfail(xfail_file)
         self.xfail_used: set[str] = set()
         self.outcomes: dict[str, CheckOutcome] = {}
@@ -138,7 +146,8 @@ class Runner:
                 raise UsageError(f"convention={key!r}, but should be 'all' or one of "
                                  f"{', '.join(conv.CONVENTIONS)}")
         self.report = Report(__version__, self.spec, self.seed, profile, max_examples,
-                             allowed_conventions=allowed)
+                             allowed_conventions=allowed, level=level,
+                             requested_ops=self.requested_ops)
 
     # ------------------------------------------------------------ setup
 
@@ -149,10 +158,15 @@ class Runner:
                          timeout=self.timeout, memory_limit=self.memory_limit)
         self.info = self.pool.start()
         self.report.target = self.info.get("name", self.spec)
+        self.report.target_ops = list(self.info.get("ops", ()))
         self.report.environment = _environment(self)
+        if not self.info.get("is_reference"):  # the spec's own checks run on the reference only
+            self.groups = {k: v for k, v in self.groups.items() if k[0] != SPEC_OP}
+            checks = {c.id: c for cs in self.groups.values() for c in cs}
         for c in checks.values():
             static = self._static(c)
             if static is not None:
+                static.level = c.level
                 self.outcomes[c.id] = static
         if self.info.get("unavailable"):
             return
@@ -187,19 +201,22 @@ class Runner:
         else:
             n = PROFILES[self.profile]
         return {"kind": "check", "check": c.id, "ops": list(c.ops), "max_examples": n,
-                "seed": self.seed, "deviations": self.deviations, "precision": self.precision}
+                "seed": self.seed, "deviations": self.deviations, "precision": self.precision,
+                "level": c.level}
 
     # ------------------------------------------------------------ running
 
     def _record(self, task: dict[str, Any], outcome: dict[str, Any]) -> None:
         if outcome.get("status") == "none":  # no case drawn at all: nothing was checked
             outcome["status"] = "unsupported"
+        outcome["level"] = task["level"]
         self.outcomes[task["check"]] = CheckOutcome.from_dict(outcome)
 
     def _finish(self, key: tuple[str, str]) -> Result:
         op, rule = key
         result = aggregate(op, rule, registry.get(rule).title,
-                           [self.outcomes[c.id] for c in self.groups[key]], self.seed)
+                           [self.outcomes[c.id] for c in self.groups[key]], self.seed,
+                           self.report.level)
         hit = apply_xfail(result, [e for _, e in self.xfail])
         if hit is not None:
             self.xfail_used.add(hit)
@@ -209,6 +226,10 @@ class Runner:
 
     def result(self, key: tuple[str, str]) -> Result:
         """The (op, rule) result, running its checks that have not run yet (pytest items)."""
+        if key not in self.groups and key[0] == SPEC_OP:  # dropped at start(): not the reference
+            return Result(*key, registry.get(key[1]).title, "not-applicable",
+                          "a check of the spec itself (no op called): run on the reference "
+                          "target only")
         if key not in self.done:
             assert self.pool is not None, "call start() first"
             todo = [self._task(c) for c in self.groups[key] if c.id not in self.outcomes]
@@ -301,7 +322,8 @@ def run(target: str | os.PathLike[str] | ModuleType, *, ops: Any = None, rules: 
         timeout: float = 10.0, xfail_file: Any = None, jobs: int = 1,
         on_result: Callable[[Result], None] | None = None,
         memory_limit: float | None = DEFAULT_MEMORY_LIMIT, allow_conventions: Any = (),
-        report_json: Any = None, junit_xml: Any = None, report_md: Any = None) -> Report:
+        report_json: Any = None, junit_xml: Any = None, report_md: Any = None,
+        level: str = "compute") -> Report:
     """Check ``target`` (a dotted module name, a .py path, or a module) against the spec.
 
     ops: op names to check (default all; ``spec`` selects the spec's own checks); rules:
@@ -313,10 +335,13 @@ def run(target: str | os.PathLike[str] | ModuleType, *, ops: Any = None, rules: 
     MiB a worker may allocate beyond its size after importing the target (None: no limit);
     allow_conventions: convention keys (or "all") whose 'convention' results do not fail
     the run (by default they do: the spec takes a side); report_json / junit_xml /
-    report_md: paths, rewritten atomically as results arrive.
+    report_md: paths, rewritten atomically as results arrive; level: the grade checked,
+    "compute" (default: valid configurations computed right), "refuse" (also invalid ones
+    refused) or "strict" (also input hygiene); checks above it run and are shown, never
+    counted.
 
-    Returns the Report (``report.exit_code``: 0 or 1; ``report.interrupted`` after Ctrl-C,
-    with the results completed so far).  Raises UsageError for bad arguments and
+    Returns the Report (``report.exit_code``: 0, 1, 3 when nothing was checked, 130 after
+    Ctrl-C with the results completed so far; see cnnspec.conform.results).  Raises UsageError for bad arguments and
     TargetImportError (an ImportError) when the target cannot be imported.
     """
     from .reports import write_reports
@@ -324,7 +349,8 @@ def run(target: str | os.PathLike[str] | ModuleType, *, ops: Any = None, rules: 
     paths = {"json": report_json, "junit": junit_xml, "md": report_md}
     runner = Runner(target, ops=ops, rules=rules, profile=profile, max_examples=max_examples,
                     seed=seed, timeout=timeout, xfail_file=xfail_file, jobs=jobs,
-                    memory_limit=memory_limit, allow_conventions=allow_conventions)
+                    memory_limit=memory_limit, allow_conventions=allow_conventions,
+                    level=level)
     try:
         runner.start()
     except BaseException:

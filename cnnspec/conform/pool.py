@@ -245,8 +245,8 @@ class Pool:
         outcome: dict[str, Any] = {"check": check, "status": "fail"}
         if tag:
             module, qualname, text = split_tag(tag)
-            message += f"\n  on case: {text}"
-            outcome["example"] = {"repr": text, "type": qualname}
+            message += f"\n  on case (the case it died on, not shrunk): {text}"
+            outcome["example"] = {"repr": text, "type": qualname, "shrunk": False}
             outcome["repro"] = repro_script(check, tuple(task.get("ops", ())), tag, self.spec,
                                             task.get("seed", 0))
         if tail:

@@ -13,14 +13,15 @@ from __future__ import annotations
 import sys
 from typing import IO, Any
 
-from .results import STATUSES, Report, Result
+from .results import LEVELS, STATUSES, Finding, Report, Result
 
 __all__ = ["Progress", "summary"]
 
 _COLOURS = {"pass": "32", "fail": "31;1", "xpass": "31;1", "xfail": "33", "convention": "35",
-            "unsupported": "36", "not-implemented": "36", "not-applicable": "2"}
+            "restriction": "31;1", "unsupported": "36", "not-implemented": "36",
+            "not-applicable": "2", "beyond": "2"}
 _SHORT = {"not-implemented": "not impl", "not-applicable": "n/a", "unsupported": "unsupp",
-          "convention": "conv'n"}
+          "convention": "conv'n", "restriction": "restrict"}
 MAX_DETAILED = 10
 
 
@@ -32,7 +33,8 @@ class Progress:
     """The live display: call :meth:`start`, then :meth:`result` per Result."""
 
     def __init__(self, stream: IO[str] | None = None, total: int = 0,
-                 is_failing: Any = None) -> None:
+                 is_failing: Any = None, level: str = "compute") -> None:
+        self.level = level
         self.stream = stream or sys.stdout
         self.is_failing = is_failing or (lambda r: r.status in ("fail", "xpass"))
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
@@ -52,16 +54,22 @@ class Progress:
                               "convention", self.tty))
 
     def result(self, r: Result) -> None:
-        self.count += 1
-        if r.status == "not-applicable":  # the spec's own checks on another target: counted only
+        if r.status == "not-applicable":  # the spec's own checks on another target: not shown
             return
+        self.count += 1
         width = len(str(self.total))
+        beyond = LEVELS.index(r.level) > LEVELS.index(self.level)
         label = r.status.upper() if self.is_failing(r) else r.status
-        status = _paint(f"{label:<15}", "fail" if self.is_failing(r) else r.status, self.tty)
-        if r.status in ("fail", "xpass", "convention"):
+        if beyond:
+            label = f"{r.status} ({r.level})"
+        colour = "fail" if self.is_failing(r) else "beyond" if beyond else r.status
+        status = _paint(f"{label:<15}", colour, self.tty)
+        if r.status in ("fail", "xpass", "convention", "restriction"):
             detail = r.message.split("\n", 1)[0]
+            if r.cause and r.cause != r.rule:
+                detail = f"(root cause: {r.cause}) " + detail
         elif r.status == "pass":
-            detail = f"{r.examples:>4} examples {r.seconds:6.1f}s"
+            detail = f"{r.coverage()}  {r.seconds:.1f}s"
             if r.worst_error is not None:
                 detail += f"  worst error {r.worst_error:.2g} of the bound"
         else:
@@ -85,33 +93,19 @@ def summary(report: Report, colour: bool = False) -> str:
         for key, c in report.conventions.items():
             mark = "  <- differs from the spec" if c.get("deviates") else ""
             lines.append(f"  {key:<26} {c.get('value')}{mark}")
-    by_convention: dict[tuple[str, ...], list[Result]] = {}
-    for r in report.results:
-        if r.status == "convention":
-            by_convention.setdefault(tuple(r.convention or ()), []).append(r)
-    for keys, rs in by_convention.items():
-        bad = report.is_failing(rs[0])
-        named = "; ".join(f"{k}={report.conventions.get(k, {}).get('value')!r} (spec: "
-                          f"{report.conventions.get(k, {}).get('spec')!r})" for k in keys)
-        head = f"{'CONVENTION' if bad else 'convention (allowed)'}: {named} explains " \
-               f"{len(rs)} result(s)"
-        lines += ["", _paint(head, "fail" if bad else "convention", colour)]
-        lines.append("  " + ", ".join(f"{r.rule} on {r.op}" for r in rs))
-        lines += ["  e.g. " + line for line in rs[0].message.splitlines()[2:3]]
-        if bad:
-            lines.append(f"  (--allow-convention {','.join(keys)} if the target follows it on "
-                         f"purpose)")
-    failed = [r for r in report.results if r.status in ("fail", "xpass")]
-    for r in failed[:MAX_DETAILED]:
-        lines += ["", _paint(f"{r.status.upper()}: {r.rule} on {r.op}: {r.title}", "fail",
-                             colour)]
-        lines += ["  " + line for line in r.message.splitlines()[:14]]
-        if r.example:
-            lines.append(f"  minimal example: {r.example.get('repr')}")
-        if r.repro:
-            lines += ["  repro:"] + ["    " + line for line in r.repro.splitlines()]
-    if len(failed) > MAX_DETAILED:
-        lines.append(f"\n... and {len(failed) - MAX_DETAILED} more (see --report-md)")
+    found = report.findings()
+    for n, f in enumerate(found[:MAX_DETAILED], 1):
+        lines += [""] + _finding_lines(n, f, report, colour)
+    if len(found) > MAX_DETAILED:
+        lines.append(f"\n... and {len(found) - MAX_DETAILED} more finding(s) (see --report-md)")
+    beyond = [f"{r.status} ({r.level}) {r.rule} on {r.op}: {r.message.splitlines()[0][:100]}"
+              for r in report.results if not report.counted(r)
+              and r.status in ("fail", "restriction", "convention")]
+    beyond += [f"{b} on {r.op}" for r in report.results if report.counted(r) for b in r.beyond]
+    if beyond:
+        lines += ["", f"beyond level {report.level} (shown, not counted; --level refuse or "
+                      f"--level strict to require them):"]
+        lines += [f"  {line}" for line in beyond]
     worst = [r for r in report.results if r.worst_error is not None]
     if worst:
         top = max(worst, key=lambda r: r.worst_error or 0.0)
@@ -119,8 +113,59 @@ def summary(report: Report, colour: bool = False) -> str:
                      f"bound ({top.rule} on {top.op})")
     for w in report.warnings:
         lines.append(f"warning: {w}")
+    for why in report.unchecked():
+        lines.append(_paint(f"NOTHING CHECKED: {why}", "fail", colour))
     state = "" if report.complete else " (interrupted: partial results)"
     counts = {s: n for s, n in report.counts().items() if n}
-    lines += ["", f"{report.target}: " + ", ".join(f"{n} {s}" for s, n in counts.items()) +
-              f" in {report.seconds:.1f}s{state}; exit code {report.exit_code}"]
+    lines += ["", f"{report.target} at level {report.level}: "
+              + ", ".join(f"{n} {s}" for s, n in counts.items())
+              + f"; {len(found)} finding(s) in {report.seconds:.1f}s{state}; "
+                f"exit code {report.exit_code}"]
     return "\n".join(lines)
+
+
+def _finding_lines(n: int, f: Finding, report: Report, colour: bool) -> list[str]:
+    """One root cause: the rule, what went wrong with the data, the other rules it broke,
+    the repro."""
+    from .results import _finding_message
+
+    lead = f.lead
+    if f.kind == "restriction":
+        head = (f"FINDING {n}: RESTRICTION on {f.op}: the target refuses valid configurations "
+                f"({lead.refusal})")
+    elif f.kind == "convention":
+        keys = tuple(lead.convention or ())
+        named = "; ".join(f"{k}={report.conventions.get(k, {}).get('value')!r} (spec: "
+                          f"{report.conventions.get(k, {}).get('spec')!r})" for k in keys)
+        head = f"FINDING {n}: CONVENTION on {f.op}: {named}"
+    else:
+        title = _title(f.rule)
+        head = f"FINDING {n}: {f.rule} on {f.op}: {title}"
+    lines = [_paint(head, "fail", colour)]
+    lines += ["  " + line for line in _finding_message(f).splitlines()[:24]]
+    others = [r for r in f.rules if r != f.rule]
+    if others:
+        lines.append(f"  the same root cause fails {len(others)} more rule(s): "
+                     + ", ".join(others))
+    if f.kind == "restriction":
+        lines.append("  (a limit of the target: raise NotImplementedError for it to be "
+                     "'unsupported'; every other rule was checked on what it accepts)")
+    if f.kind == "convention":
+        lines.append(f"  (--allow-convention {','.join(lead.convention or ())} if the target "
+                     f"follows it on purpose)")
+    if lead.example and (f.kind != "fail" or lead.example.get("shrunk") is False):
+        lines.append(f"  example (not shrunk): {lead.example.get('repr')}")
+    elif lead.example:
+        lines.append(f"  minimal example: {lead.example.get('repr')}")
+    if lead.repro:
+        lines += ["  repro:"] + ["    " + line for line in lead.repro.splitlines()]
+    return lines
+
+
+def _title(rule: str) -> str:
+    from .. import rules
+
+    try:
+        return rules.get(rule).title
+    except KeyError:
+        return ""

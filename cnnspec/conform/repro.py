@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["case_tag", "split_tag", "repro_script", "replay"]
+__all__ = ["case_tag", "split_tag", "repro_script", "call_script", "replay"]
+
+#: Arrays up to this many elements are written into a call repro literally.
+LITERAL_MAX = 4096
 
 #: The positional array arguments of each op, as attributes of the strategies' configs.
 _ARGS = {"conv": "case.x, case.w, case.b", "conv_transpose": "case.x, case.w, case.b",
@@ -49,6 +52,42 @@ def repro_script(check_id: str, ops: tuple[str, ...], tag: str, target_spec: str
         lines.append(f"y = target.op({ops[0]!r})({_ARGS[ops[0]]}, **case.kwargs)  "
                      f"# the call under test")
     lines += [f"replay({check_id!r}, target, case)  # raises the AssertionError reported",
+              f"# the whole search again: cnnspec conform {target_spec} --rules {rule} "
+              f"--seed {seed}"]
+    return "\n".join(lines) + "\n"
+
+
+def call_script(target_spec: str, op: str, args: tuple[Any, ...], kwargs: dict[str, Any],
+                check_id: str, seed: int) -> str | None:
+    """A self-contained script: the arrays written out, the target's call, the reference's
+    answer and a comparison.  None when an array is too large to write out."""
+    import numpy as np
+
+    arrays = [a for a in args if isinstance(a, np.ndarray)]
+    if any(a.size > LITERAL_MAX for a in arrays):
+        return None
+    rule = check_id.split("::", 1)[0]
+    lines = [f"# {check_id} on {target_spec} (seed {seed}): the call, and what the spec says",
+             "import numpy as np", "from numpy import nan, inf",
+             "from cnnspec.targets import load_target, reference", "",
+             f"target = load_target({target_spec!r})"]
+    names = []
+    for name, a in zip(("x", "w", "b"), args):
+        names.append(name)
+        if isinstance(a, np.ndarray):
+            lines.append(f"{name} = np.array({a.tolist()!r}, dtype=np.{a.dtype}).reshape"
+                         f"({tuple(a.shape)!r})")
+        else:
+            lines.append(f"{name} = {a!r}")
+    lines.append(f"kwargs = {kwargs!r}")
+    call = ", ".join(names)
+    lines += [f"y = target.op({op!r})({call}, **kwargs)  # the call under test",
+              f"expected = reference.{op}({call}, **kwargs)  # the spec's answer",
+              "print('y.shape', y.shape, 'expected', expected.shape)",
+              "assert y.shape == expected.shape, 'shape differs'",
+              "bad = ~np.isclose(y, expected, rtol=0, atol=1e-9, equal_nan=True)",
+              "print('differs at', np.argwhere(bad).tolist()[:10])",
+              "assert not bad.any(), (y[bad][:10], expected[bad][:10])",
               f"# the whole search again: cnnspec conform {target_spec} --rules {rule} "
               f"--seed {seed}"]
     return "\n".join(lines) + "\n"

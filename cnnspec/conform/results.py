@@ -2,9 +2,14 @@
 
 Statuses of a Result (and of the checks it gathers):
 
-    pass             every check of the rule held on every case the target computed
+    pass             every check of the rule held on every case the target computed (the
+                     share of the example budget it computed is shown: ``4 of 50 examples``)
     fail             a check found a counterexample (or the target crashed, hung, ran out of
                      memory, returned a non-array, mutated its input, ...)
+    restriction      the target raised (not NotImplementedError) on valid configurations
+                     and every configuration it did take passed: a restriction it does not
+                     declare.  All restrictions with the same exception are one finding; it
+                     fails the run (NotImplementedError is how a target declares a limit)
     xfail            failed, and the user's xfail file expects it
     xpass            passed, but the xfail file expects a failure (fails the run)
     convention       failed only on cases a named convention explains, and the target follows
@@ -14,20 +19,36 @@ Statuses of a Result (and of the checks it gathers):
     not-implemented  the target does not define the op
     not-applicable   a check of the spec itself (no op called): run on the reference only
 
-Exit code of a run: 1 if any fail, xpass, or convention not allowed, else 0.
+Each check has a level (compute, refuse, strict: cnnspec.rules.LEVELS); a run checks one
+level and the ones below it.  Results of checks above that level are run and shown, marked
+with their level, and never change the exit code.
+
+Exit code of a run (:attr:`Report.exit_code`): 130 if interrupted; 1 if any result at the
+level checked is fail, restriction, xpass or a convention not allowed; 3 if nothing was
+checked (the target defines none of the ops asked for, or no check of an op reached the
+target: every case unsupported); 2 if the target could not be imported; else 0.
+
+Failing results are grouped into findings (:meth:`Report.findings`): one per root cause,
+named by the most basic rule its counterexample breaks (cnnspec.conform.diagnose), or by the
+exception of a restriction, or by the convention followed.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["STATUSES", "FAILING", "CheckOutcome", "Result", "Report", "aggregate", "SPEC_OP"]
+__all__ = ["STATUSES", "FAILING", "LEVELS", "EXIT_NOTHING_CHECKED", "EXIT_INTERRUPTED",
+           "CheckOutcome", "Result", "Report", "Finding", "aggregate", "SPEC_OP"]
 
-STATUSES = ("pass", "fail", "xfail", "xpass", "convention", "unsupported", "not-implemented",
-            "not-applicable")
-FAILING = ("fail", "xpass")
+STATUSES = ("pass", "fail", "restriction", "xfail", "xpass", "convention", "unsupported",
+            "not-implemented", "not-applicable")
+FAILING = ("fail", "restriction", "xpass")
+LEVELS = ("compute", "refuse", "strict")
+EXIT_NOTHING_CHECKED = 3
+EXIT_INTERRUPTED = 130
 #: The op under which checks of the spec itself (Check.ops == ()) are reported.
 SPEC_OP = "spec"
 
@@ -46,6 +67,13 @@ class CheckOutcome:
     worst_error: float | None = None
     convention: list[str] | None = None
     seconds: float = 0.0
+    level: str = "compute"
+    requested: int = 0
+    refused: int = 0
+    refusal: str | None = None
+    also_refused: str | None = None
+    cause: str | None = None
+    cause_message: str | None = None
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CheckOutcome:
@@ -72,14 +100,48 @@ class Result:
     convention: list[str] | None = None
     worst_error: float | None = None
     checks: list[CheckOutcome] = field(default_factory=list)
+    level: str = "compute"
+    cause: str | None = None
+    refusal: str | None = None
+    beyond: list[str] = field(default_factory=list)
 
     @property
     def key(self) -> str:
         return f"{self.op}:{self.rule}"
 
+    def judged(self) -> list[CheckOutcome]:
+        """The checks at the result's level or below (those its status is made of)."""
+        return [c for c in self.checks if LEVELS.index(c.level) <= LEVELS.index(self.level)]
+
     @property
     def examples(self) -> int:
-        return sum(c.examples for c in self.checks)
+        return sum(c.examples for c in self.judged())
+
+    @property
+    def requested(self) -> int:
+        return sum(c.requested for c in self.judged())
+
+    @property
+    def unsupported(self) -> int:
+        return sum(c.unsupported for c in self.judged())
+
+    @property
+    def refused(self) -> int:
+        return sum(c.refused for c in self.judged())
+
+    def coverage(self) -> str:
+        """``4 of 50 examples; 46 unsupported``: how much of the budget reached the target."""
+        text = f"{self.examples} of {self.requested} examples"
+        extra = [f"{n} {what}" for n, what in ((self.unsupported, "unsupported"),
+                                                (self.refused, "refused")) if n]
+        return text + ("; " + ", ".join(extra) if extra else "")
+
+    @property
+    def reached(self) -> bool:
+        """Whether a check of this result called the target on a case it computed (or
+        failed on)."""
+        return self.status in ("fail", "restriction", "xfail", "xpass", "convention") or \
+            self.examples > 0
 
     @property
     def seconds(self) -> float:
@@ -87,37 +149,97 @@ class Result:
 
     def to_json(self) -> dict[str, Any]:
         return {"op": self.op, "rule": self.rule, "title": self.title, "status": self.status,
+                "level": self.level, "cause": self.cause, "refusal": self.refusal,
                 "message": self.message, "example": self.example, "repro": self.repro,
                 "seed": self.seed, "convention": self.convention,
                 "worst_error": self.worst_error, "examples": self.examples,
-                "checks": [c.to_json() for c in self.checks]}
+                "requested": self.requested, "unsupported": self.unsupported,
+                "refused": self.refused, "coverage": self.coverage(),
+                "beyond_level": self.beyond, "checks": [c.to_json() for c in self.checks]}
 
 
-_PRECEDENCE = ("fail", "convention", "pass", "unsupported", "not-implemented", "not-applicable")
+_PRECEDENCE = ("fail", "restriction", "convention", "pass", "unsupported", "not-implemented",
+               "not-applicable")
 
 
-def aggregate(op: str, rule: str, title: str, outcomes: list[CheckOutcome], seed: int) -> Result:
-    """One Result from the outcomes of the rule's checks that call ``op``.
+def aggregate(op: str, rule: str, title: str, outcomes: list[CheckOutcome], seed: int,
+              level: str = "strict") -> Result:
+    """One Result from the outcomes of the rule's checks that call ``op``, judged at
+    ``level``: its status is made of the checks at that level or below (when it has none,
+    of its lowest-level checks, and the result is marked with that level).
 
-    The status is the most telling of the checks' (fail > convention > pass > unsupported >
-    not-implemented > not-applicable); the evidence is the first failing check's.
+    The status is the most telling of those checks' (fail > restriction > convention >
+    pass > unsupported > not-implemented > not-applicable); the evidence is the first
+    check's with that status.  Failing checks above the level are listed in ``beyond``.
     """
-    status = next(s for s in _PRECEDENCE if any(o.status == s for o in outcomes))
-    lead = next(o for o in outcomes if o.status == status)
+    rank = LEVELS.index(level)
+    inside = [o for o in outcomes if LEVELS.index(o.level) <= rank]
+    if not inside:
+        low = min(LEVELS.index(o.level) for o in outcomes)
+        inside, level = [o for o in outcomes if LEVELS.index(o.level) == low], LEVELS[low]
+    else:
+        level = LEVELS[max(LEVELS.index(o.level) for o in inside)]
+    status = next(s for s in _PRECEDENCE if any(o.status == s for o in inside))
+    lead = next(o for o in inside if o.status == status)
     message = lead.message
-    same = [o for o in outcomes if o.status == status]
-    if status == "fail" and len(same) > 1:
-        message += f"\n  (and {len(same) - 1} more failing check(s): " \
+    same = [o for o in inside if o.status == status]
+    if status in ("fail", "restriction") and len(same) > 1:
+        message += f"\n  (and {len(same) - 1} more {status} check(s): " \
                    f"{', '.join(o.check.split('::', 1)[1] for o in same[1:])})"
     elif status == "pass":
-        n = sum(o.examples for o in outcomes)
-        message = f"{len(same)} check(s), {n} example(s) passed"
-        unsup = sum(o.unsupported for o in outcomes)
-        if unsup:
-            message += f"; {unsup} case(s) unsupported by the target"
-    errors = [o.worst_error for o in outcomes if o.worst_error is not None]
-    return Result(op, rule, title, status, message, lead.example, lead.repro, seed,
-                  lead.convention, max(errors) if errors else None, list(outcomes))
+        message = f"{len(same)} check(s) passed"
+    beyond = [f"{o.check} ({o.level}): {o.status}" for o in outcomes
+              if o not in inside and o.status in ("fail", "restriction", "convention")]
+    errors = [o.worst_error for o in inside if o.worst_error is not None]
+    cause = lead.cause or (rule if status == "fail" else None)
+    result = Result(op, rule, title, status, message, lead.example, lead.repro, seed,
+                    lead.convention, max(errors) if errors else None, list(outcomes), level,
+                    cause, lead.refusal or lead.also_refused, beyond)
+    if status == "pass":
+        result.message = f"{len(same)} check(s), {result.coverage()}"
+    return result
+
+
+_NUMBERS = re.compile(r"[-+]?\d+(\.\d+)?(e[-+]?\d+)?")
+
+
+def signature(text: str) -> str:
+    """A message with its numbers and rule tags blanked: the same failure on other data."""
+    first = re.sub(r"\s*\[[a-z0-9.-]+\]", "", text.split("\n", 1)[0])
+    return _NUMBERS.sub("#", first).strip()
+
+
+@dataclass
+class Finding:
+    """One root cause: the failing results it explains, led by the most telling one."""
+
+    kind: str  # "fail", "restriction" or "convention"
+    op: str
+    rule: str  # the rule the root cause breaks (a restriction: the first rule it hit)
+    results: list[Result]
+
+    @property
+    def lead(self) -> Result:
+        return next((r for r in self.results if r.rule == self.rule), self.results[0])
+
+    @property
+    def rules(self) -> list[str]:
+        return list(dict.fromkeys(r.rule for r in self.results))
+
+    def to_json(self) -> dict[str, Any]:
+        lead = self.lead
+        return {"kind": self.kind, "op": self.op, "rule": self.rule, "rules": self.rules,
+                "message": _finding_message(self), "example": lead.example,
+                "repro": lead.repro, "refusal": lead.refusal, "convention": lead.convention}
+
+
+def _finding_message(f: Finding) -> str:
+    lead = f.lead
+    if f.kind == "fail" and lead.cause and lead.cause != lead.rule:
+        for c in lead.checks:
+            if c.cause == f.rule and c.cause_message:
+                return c.cause_message
+    return lead.message
 
 
 def _matches(entry: str, op: str, rule: str) -> bool:
@@ -159,6 +281,11 @@ class Report:
     allowed_conventions: list[str] = field(default_factory=list)
     seconds: float = 0.0
     environment: dict[str, Any] = field(default_factory=dict)
+    level: str = "compute"
+    #: the ops the run asked for (None: all the target defines) and those the target defines
+    requested_ops: list[str] | None = None
+    target_ops: list[str] | None = None
+    error: str | None = None  # the run could not check anything: why (an import error, ...)
 
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(STATUSES, 0)
@@ -166,10 +293,20 @@ class Report:
             out[r.status] += 1
         return out
 
+    def counted(self, r: Result) -> bool:
+        """Whether a result is at the level this run checks (else shown, never counted)."""
+        return LEVELS.index(r.level) <= LEVELS.index(self.level)
+
     def is_failing(self, r: Result) -> bool:
-        """fail and xpass; convention unless every convention it names is allowed."""
+        """fail, restriction and xpass at the run's level; convention unless every
+        convention it names is allowed."""
+        if not self.counted(r):
+            return False
         if r.status == "convention":
-            allowed = set(self.allowed_conventions)
+            from .conventions import CONVENTIONS
+
+            allowed = set(self.allowed_conventions) | {k for k, c in CONVENTIONS.items()
+                                                       if c.allowed}
             return not ("all" in allowed or set(r.convention or ()) <= allowed)
         return r.status in FAILING
 
@@ -177,16 +314,83 @@ class Report:
     def failed(self) -> list[Result]:
         return [r for r in self.results if self.is_failing(r)]
 
+    def findings(self) -> list[Finding]:
+        """The failing results grouped by root cause, most basic rule first (see the module
+        docstring): what to fix, in the order to fix it."""
+        from .. import rules as registry
+
+        order = {r.id: i for i, r in enumerate(registry.all_rules())}
+        groups: dict[tuple[Any, ...], Finding] = {}
+        by_message: dict[tuple[str, str], tuple[Any, ...]] = {}
+        for r in self.failed:
+            if r.status == "restriction":
+                key: tuple[Any, ...] = ("restriction", r.op, signature(r.refusal or r.message))
+                kind, rule = "restriction", r.rule
+            elif r.status == "convention":
+                key, kind, rule = ("convention", r.op, tuple(r.convention or ())), \
+                    "convention", r.rule
+            else:
+                rule = r.cause or r.rule
+                key, kind = ("fail", r.op, rule), "fail"
+                msg = (r.op, signature(r.message))
+                if key not in groups and msg in by_message:  # the same failure elsewhere
+                    key = by_message[msg]
+                by_message.setdefault(msg, key)
+            if key not in groups:
+                groups[key] = Finding(kind, r.op, rule, [])
+            groups[key].results.append(r)
+        family = {"conv": "conv.", "conv_transpose": "conv-transpose.", "max_pool": "pool.",
+                  "avg_pool": "pool."}
+        for f in groups.values():  # a restriction or convention: led by the op's own rule
+            if f.kind != "fail":
+                own = [r.rule for r in f.results if r.rule.startswith(family.get(f.op, "-"))]
+                f.rule = min(own or [f.results[0].rule], key=lambda x: order.get(x, 10**6))
+        ops = {op: i for i, op in enumerate(("conv", "conv_transpose", "max_pool", "avg_pool",
+                                             SPEC_OP))}
+        return sorted(groups.values(), key=lambda f: (ops.get(f.op, 9), order.get(f.rule, 10**6)))
+
+    def unchecked(self) -> list[str]:
+        """Why the run checked nothing of an op it should have: an op asked for that the
+        target lacks, a target with no op at all, an op no check reached."""
+        if self.error:
+            return [self.error]
+        out = []
+        have = list(self.target_ops or [])
+        for op in self.requested_ops or ():
+            if op not in have and op != SPEC_OP:
+                out.append(f"--ops {op}: the target does not define {op}()")
+        wanted = [op for op in (self.requested_ops or have) if op in have]
+        if self.target_ops is not None and not have:
+            out.append("the target defines none of conv, conv_transpose, max_pool, avg_pool")
+        for op in wanted:
+            mine = [r for r in self.results if r.op == op and self.counted(r)]
+            if self.complete and not any(r.reached for r in mine):
+                why = next((r.message.split("\n", 1)[0] for r in mine
+                            if r.status == "unsupported"), "no check ran")
+                out.append(f"{op}: no check reached the target ({why})")
+        return out
+
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        if self.error:
+            return 2  # the target could not be imported: a usage error
+        if self.failed:
+            return 1
+        if self.unchecked():
+            return EXIT_NOTHING_CHECKED
+        return 0
 
     def to_json(self) -> dict[str, Any]:
         return {"cnnspec_version": self.cnnspec_version, "target": self.target,
                 "seed": self.seed, "profile": self.profile, "max_examples": self.max_examples,
-                "complete": self.complete, "interrupted": self.interrupted,
+                "level": self.level, "complete": self.complete,
+                "interrupted": self.interrupted, "error": self.error,
                 "allowed_conventions": self.allowed_conventions,
-                "exit_code": self.exit_code, "counts": self.counts(),
+                "exit_code": self.exit_code, "unchecked": self.unchecked(),
+                "counts": self.counts(),
+                "findings": [f.to_json() for f in self.findings()],
                 "conventions": self.conventions, "warnings": self.warnings,
                 "results": [r.to_json() for r in self.results],
                 "timings": {"seconds": round(self.seconds, 3),

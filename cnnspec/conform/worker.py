@@ -139,7 +139,7 @@ def _reference_file() -> str:
 
 
 def _run_task(task: dict[str, Any], target: Any, spec: str, case_buf: Any) -> dict[str, Any]:
-    from . import checkrun, conventions, precision
+    from . import checkrun, conventions, diagnose, precision
     from .repro import case_tag
 
     if task["kind"] == "probe":
@@ -157,24 +157,68 @@ def _run_task(task: dict[str, Any], target: Any, spec: str, case_buf: Any) -> di
     run = functools.partial(checkrun.run_check, target, check, max_examples=task["max_examples"],
                             seed=task["seed"], target_spec=spec, on_case=on_case)
     out = run()
+    if out["status"] != "fail":
+        return out
     deviating = {k: v for k, v in task.get("deviations", {}).items()
                  if conventions.explains(k, check.rule)}
-    if out["status"] != "fail" or not deviating:
-        return out
-    keys = list(deviating)
-    again = run(exclude=lambda case: bool(conventions.affected(keys, case)))
-    if again["status"] == "fail":
+    named = conventions.affected(list(deviating), out.get("_case"), check.id, deviating)
+    if named:  # the counterexample itself is a case of a convention the target follows
+        again = run(exclude=lambda case: bool(conventions.affected(named, case, check.id,
+                                                                   deviating)),
+                    skip_refusals=True)
+        if again["status"] != "fail":
+            return _with_call_repro(_convention(out, again, named, deviating, check.rule),
+                                    check.id, spec, task["seed"])
         again["message"] += (f"\n  (outside the cases the target's convention(s) explain: "
-                             f"{', '.join(f'{k}={v!r}' for k, v in deviating.items())})")
-        return again
-    named = conventions.affected(keys, out.get("_case")) or keys
+                             f"{', '.join(f'{k}={deviating[k]!r}' for k in named)})")
+        out = again
+    if "refusal" in out:  # a valid configuration refused: go on with what the target takes
+        again = run(skip_refusals=True)
+        if again["status"] == "fail":
+            again["also_refused"] = out["refusal"]
+            out = again
+        else:
+            out.update(status="restriction", examples=again.get("examples", 0),
+                       unsupported=again.get("unsupported", 0),
+                       refused=again.get("refused", 0), worst_error=again.get("worst_error"))
+            return _with_call_repro(out, check.id, spec, task["seed"])
+    if out["status"] == "fail" and out.get("_case") is not None:
+        found = diagnose.cause(target, out["_case"], check.rule)
+        if found is not None:
+            out["cause"], out["cause_message"] = found
+    return _with_call_repro(out, check.id, spec, task["seed"])
+
+
+def _with_call_repro(out: dict[str, Any], check_id: str, spec: str, seed: int) -> dict[str, Any]:
+    """A failure whose case is one plain call gets the direct repro (the arrays written
+    out, the call, the reference's answer) in place of the replay of the check, unless the
+    replay is the runnable one (the check's failure is not in the plain call)."""
+    from .diagnose import basic_call
+    from .repro import call_script
+
+    call = basic_call(out.get("_case"))
+    if call is None or out.get("status") not in ("fail", "restriction", "convention"):
+        return out
+    plain_wrong = out.get("cause") is not None or out.get("status") == "restriction" \
+        or "refusal" in out
+    if plain_wrong or "# replay:" in (out.get("repro") or ""):
+        script = call_script(spec, *call, check_id, seed)
+        if script is not None:
+            out["repro"] = script
+    return out
+
+
+def _convention(out: dict[str, Any], again: dict[str, Any], named: list[str],
+                deviating: dict[str, str], rule: str) -> dict[str, Any]:
+    from . import conventions
+
     out["status"], out["convention"] = "convention", named
     follows = "; ".join(f"{k}={deviating[k]!r} (spec: {conventions.CONVENTIONS[k].default!r})"
                         for k in named)
     out["message"] = (f"differs from the spec only where the target follows {follows}; every "
-                      f"other case passed [{check.rule}]\n  the first difference:\n"
+                      f"other case passed [{rule}]\n  the first difference:\n"
                       + out["message"])
-    out["examples"] += again.get("examples", 0)
+    out["examples"] = out.get("examples", 0) + again.get("examples", 0)
     return out
 
 

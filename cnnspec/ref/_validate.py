@@ -44,7 +44,8 @@ def _as_array(name: str, a: Any) -> np.ndarray:
 
 
 def check_array(name: str, a: Any, *, ndim: int | None = None) -> np.ndarray:
-    """A real numeric, non-empty array of rank 3-5 (N, C, *spatial), or of ``ndim``.
+    """A real numeric array (N, C, *spatial) with at least one spatial axis, or of ``ndim``;
+    every axis >= 1 except the batch of x, which may be 0 (a batch of 0).  [config.nonempty]
 
     Accepted dtype kinds: signed / unsigned integers and floats ("iuf").  Rejected: bool
     (True + True is not a sum the spec defines, and max pooling over bools is a logical or),
@@ -55,14 +56,16 @@ def check_array(name: str, a: Any, *, ndim: int | None = None) -> np.ndarray:
             f"{name}.dtype={arr.dtype}, but should be a real integer or float dtype",
             rule="config.dtype")
     if ndim is None:
-        require(3 <= arr.ndim <= 5,
-                f"{name}.ndim={arr.ndim}, but should be 3, 4 or 5 (N, C, 1 to 3 spatial axes)",
-                rule="config.rank")
+        require(arr.ndim >= 3,
+                f"{name}.ndim={arr.ndim}, but should be >= 3 (N, C and at least one spatial "
+                f"axis)", rule="config.rank")
     else:
         require(arr.ndim == ndim, f"{name}.ndim={arr.ndim}, but should be {ndim}",
                 rule="config.rank")
-    require(all(n >= 1 for n in arr.shape),
-            f"{name}.shape={arr.shape}, but should be >= 1 on every axis (no empty arrays)",
+    first = 1 if ndim is None else 0  # x's batch may be 0
+    require(all(n >= 1 for n in arr.shape[first:]),
+            f"{name}.shape={arr.shape}, but should be >= 1 on every axis"
+            f"{' but the batch' if ndim is None else ''} (no empty channels or sizes)",
             rule="config.nonempty")
     return arr
 

@@ -46,7 +46,9 @@ def conv(x: Any, w: Any, b: Any = None, *, stride: Any = 1, padding: Any = 0, di
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
     out = tuple((i + pb + pa - (d * (k - 1) + 1)) // s + 1 for i, (pb, pa), k, s, d in
                 zip(x.shape[2:], geo.padding, geo.kernel, geo.stride, geo.dilation))  # S_out
-    if w.shape[1] == 1:
+    if x.shape[0] == 0:  # a batch of 0 gives a batch of 0  [config.nonempty]
+        y = np.zeros((0, w.shape[0], *out), dtype=dtype)
+    elif w.shape[1] == 1:
         y = _depthwise(x, w, geo, out, padding_mode)
     else:
         y = np.concatenate([_dense(pad(xc, geo.padding, mode=padding_mode), w, geo, out)
@@ -60,7 +62,7 @@ def _batch_chunks(x: np.ndarray, w: np.ndarray, out: tuple[int, ...]) -> list[np
     """Split the batch so that one chunk's im2col stays under CHUNK_BYTES."""
     per_sample = x.shape[1] * math.prod(out) * math.prod(w.shape[2:]) * x.itemsize
     step = max(1, CHUNK_BYTES // max(per_sample, 1))
-    return [x[i:i + step] for i in range(0, x.shape[0], step)]
+    return [x[i:i + step] for i in range(0, x.shape[0], step)] or [x]  # a batch of 0: one chunk
 
 
 def _dense(xpad: np.ndarray, w: np.ndarray, geo: Geometry, out: tuple[int, ...]) -> np.ndarray:

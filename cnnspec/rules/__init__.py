@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Rule", "Example", "Check", "rule", "check", "get", "all_rules", "all_checks",
+__all__ = ["Rule", "Example", "Check", "LEVELS", "rule", "check", "get", "all_rules", "all_checks",
            "checks_for", "families", "suggest", "strategies", "FAMILY_MODULES"]
 
 
@@ -70,7 +70,10 @@ class Check:
     target breaks the rule on ``case``; ``cases()`` returns the Hypothesis strategy that
     draws the cases.  ``kind`` is "positive" (a valid configuration computed right) or
     "negative" (an invalid one refused).  ``ops``: the contract ops the check calls; a
-    target lacking one of them is 'not implemented' for this check.
+    target lacking one of them is 'not implemented' for this check.  ``level``: the grade of
+    conformance the check belongs to (:data:`LEVELS`): "compute" for positive checks,
+    "refuse" for negative ones, "strict" for input hygiene (dtypes, float-valued or bool
+    parameters) that a correct computation need not police.
     """
 
     rule: str
@@ -80,11 +83,17 @@ class Check:
     cases: Callable[[], Any]
     fn: Callable[[Any, Any], None]
     max_examples: int | None = None
+    level: str = "compute"
 
     @property
     def id(self) -> str:
         return f"{self.rule}::{self.name}"
 
+
+#: The grades of conformance, each including the ones before it: ``compute`` (every valid
+#: configuration computed right: the default), ``refuse`` (also every invalid configuration
+#: refused), ``strict`` (also input hygiene: complex or bool arrays, float or bool parameters).
+LEVELS = ("compute", "refuse", "strict")
 
 _REGISTRY: dict[str, Rule] = {}
 _CHECKS: list[Check] = []
@@ -98,10 +107,15 @@ def strategies() -> Any:
 
 
 def check(rule_id: str, *, ops: tuple[str, ...] | str, cases: Callable[[], Any],
-          kind: str = "positive", max_examples: int | None = None) -> Callable[..., Any]:
-    """Declare ``fn(target, case)`` as a check of ``rule_id`` (declared in the same module)."""
+          kind: str = "positive", max_examples: int | None = None,
+          level: str | None = None) -> Callable[..., Any]:
+    """Declare ``fn(target, case)`` as a check of ``rule_id`` (declared in the same module).
+    ``level`` defaults to "compute" for a positive check and "refuse" for a negative one."""
     if kind not in ("positive", "negative"):
         raise ValueError(f"kind={kind!r}, but should be 'positive' or 'negative'")
+    level = level or ("compute" if kind == "positive" else "refuse")
+    if level not in LEVELS:
+        raise ValueError(f"level={level!r}, but should be one of {', '.join(LEVELS)}")
 
     def register(fn: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
         if rule_id not in _REGISTRY:
@@ -110,7 +124,7 @@ def check(rule_id: str, *, ops: tuple[str, ...] | str, cases: Callable[[], Any],
         if any(c.rule == rule_id and c.name == name for c in _CHECKS):
             raise ValueError(f"check {rule_id}::{name} is declared twice")
         _CHECKS.append(Check(rule_id, name, (ops,) if isinstance(ops, str) else tuple(ops), kind,
-                             cases, fn, max_examples))
+                             cases, fn, max_examples, level))
         return fn
 
     return register

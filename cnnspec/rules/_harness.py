@@ -20,11 +20,41 @@ import numpy as np
 from ..asserts import assert_exact, assert_shape, assert_within, fail
 from ..targets import Target, Unsupported
 
-__all__ = ["invoke", "expect_raises", "expect_close", "is_exact", "error_factor", "fail", "refused_by_reference"]
+__all__ = ["invoke", "expect_raises", "expect_close", "is_exact", "error_factor", "fail",
+           "refused_by_reference", "Refusal", "target_frames"]
+
+
+class Refusal(AssertionError):
+    """The target raised (not NotImplementedError) on a valid configuration.
+
+    An AssertionError like every failure of a check, with the exception kept apart
+    (``error``: "TypeName: message") so that a run can tell a refusal from a wrong answer,
+    report all refusals of one kind once (a restriction of the target) and keep checking
+    the rules on the configurations the target accepts."""
+
+    def __init__(self, text: str, error: str) -> None:
+        super().__init__(text)
+        self.error = error
 
 
 def _arrays(args: tuple[Any, ...]) -> list[np.ndarray]:
     return [a for a in args if isinstance(a, np.ndarray)]
+
+
+def target_frames(exc: BaseException, most: int = 3) -> str:
+    """The last frames of ``exc``'s traceback that are not cnnspec's own code (the target's
+    lines), formatted as a traceback excerpt; '' when there are none."""
+    import os
+    import traceback
+
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the cnnspec package
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if not os.path.abspath(f.filename).startswith(here + os.sep)]
+    if not frames:
+        return ""
+    lines = traceback.format_list(frames[-most:])
+    return "  the target's traceback (last frames):\n" + "".join(
+        "    " + line.rstrip().replace("\n", "\n    ") + "\n" for line in lines).rstrip()
 
 
 def invoke(target: Target, op: str, *args: Any, rule: str, call: str = "",
@@ -36,9 +66,18 @@ def invoke(target: Target, op: str, *args: Any, rule: str, call: str = "",
         y = fn(*copies, **kwargs)
     except NotImplementedError as e:
         raise Unsupported(f"{op}: {e}") from None
-    except Exception as e:  # noqa: BLE001 - any exception on valid input is the failure
+    except (MemoryError, RecursionError) as e:  # runaway resources: a failure, not a limit
         fail(f"{op} raised {type(e).__name__}: {e}, but should compute: the configuration is "
-             f"valid", rule, call)
+             f"valid", rule, call, target_frames(e))
+    except Exception as e:  # noqa: BLE001 - any exception on valid input is the failure
+        error = f"{type(e).__name__}: {e}"
+        text = f"{op} raised {error}, but should compute: the configuration is valid [{rule}]"
+        frames = target_frames(e)
+        if frames:
+            text += "\n" + frames
+        if call:
+            text += f"\n  [{call}]"
+        raise Refusal(text, error) from None
     for name, original, passed in zip("xwb", args, copies):
         if isinstance(original, np.ndarray) and not np.array_equal(original, passed,
                                                                    equal_nan=True):
@@ -47,6 +86,10 @@ def invoke(target: Target, op: str, *args: Any, rule: str, call: str = "",
         fail(f"{op} returned {type(y).__name__}, but should return a numpy.ndarray", rule, call)
     if y.dtype.kind != "f":
         fail(f"y.dtype={y.dtype}, but should be a floating dtype", rule, call)
+    if np.isnan(y).any() and all(np.isfinite(a).all() for a in _arrays(args)):
+        n = int(np.isnan(y).sum())
+        fail(f"{op} returned NaN in {n} of {y.size} outputs, but should be finite: every input "
+             f"is finite", rule, call)
     if any(np.shares_memory(y, a) for a in _arrays(copies)):
         fail(f"{op} returned a view of its input, but should return a new array", rule, call)
     return y

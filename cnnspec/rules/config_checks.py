@@ -82,13 +82,15 @@ INT_PARAMS = {"conv": ("stride", "dilation", "padding", "groups"),
 def _int(draw, op, args, kwargs, a, valid):
     """Replace one entry of one parameter: by a float (v + 0.5, or v itself as a float) or
     True when invalid, by the same value as a NumPy int when valid; a flag by 0 / 1
-    (invalid) or a NumPy bool (valid)."""
+    (invalid only: a NumPy bool flag is not something every framework takes)."""
     from hypothesis import strategies as st
 
-    name = draw(st.sampled_from(INT_PARAMS[op]), label="parameter")
+    names = INT_PARAMS[op] if not valid else tuple(
+        n for n in INT_PARAMS[op] if n not in ("ceil_mode", "count_include_pad"))
+    name = draw(st.sampled_from(names), label="parameter")
     old = kwargs[name]
     if name in ("ceil_mode", "count_include_pad"):
-        new: Any = np.bool_(old) if valid else int(old)
+        new: Any = int(old)
         return args, {**kwargs, name: new}, f"{name}={new!r}"
     entry = old if name == "groups" else old[a]
     path = f"{name}" if name == "groups" else f"{name}[{a}]"
@@ -113,8 +115,9 @@ def _extend(arr: np.ndarray, extra: int) -> np.ndarray:
 
 
 def _rank(draw, op, args, kwargs, a, valid):
-    """x with 0 or 4 spatial axes (everything else made to match), a per-axis parameter with
-    one entry too many or too few, or w of another rank than x."""
+    """x with no spatial axis (w made to match), a per-axis parameter with one entry too many
+    or too few, or w of another rank than x.  (4 spatial axes are valid [config.rank]; the
+    contract passes 1 to 3, so no check demands them.)"""
     from hypothesis import strategies as st
 
     if valid:  # the base draws ranks 1 and 3 only: the last valid ranks
@@ -122,23 +125,16 @@ def _rank(draw, op, args, kwargs, a, valid):
     r = args[0].ndim - 2
     per_axis = [k for k in ("kernel", "stride", "dilation", "output_padding", "padding")
                 if k in kwargs]
-    how = draw(st.sampled_from(("x.ndim=2", "x.ndim=6", "long", "short")
+    how = draw(st.sampled_from(("x.ndim=2", "long", "short")
                                + (("w.ndim",) if op.startswith("conv") else ())), label="how")
-    if how in ("x.ndim=2", "x.ndim=6"):
-        extra = 4 - r if how == "x.ndim=6" else None
+    if how == "x.ndim=2":
         new_args = []
         for i, arr in enumerate(args):
             if arr is None or (i == 2):  # b keeps its shape
                 new_args.append(arr)
-            elif extra is None:
-                new_args.append(arr[(slice(None), slice(None), *(0,) * r)].copy())  # (N, C)
             else:
-                new_args.append(_extend(arr, extra))
-        fill = {"padding": (0, 0), "output_padding": 0}
-        new_kw = dict(kwargs)
-        for k in per_axis:
-            new_kw[k] = () if extra is None else (*kwargs[k], *(fill.get(k, 1),) * extra)
-        return tuple(new_args), new_kw, how
+                new_args.append(arr[(slice(None), slice(None), *(0,) * r)].copy())  # (N, C)
+        return tuple(new_args), {**kwargs, **{k: () for k in per_axis}}, how
     if how == "w.ndim":
         x, w, b = args
         return (x, _extend(w, 1), b), kwargs, f"w.ndim={w.ndim + 1}"
@@ -151,15 +147,17 @@ def _rank(draw, op, args, kwargs, a, valid):
 
 
 def _nonempty(draw, op, args, kwargs, a, valid):
-    """One axis of x (batch, channels or spatial a) or of w emptied; valid: cut to size 1
-    (batch, spatial; w spatial: a kernel of 1)."""
+    """Invalid: one axis of x (channels or spatial a) or of w emptied.  Valid: a batch of 0
+    (the defined answer: a batch of 0), or x spatial / w spatial cut to size 1."""
     from hypothesis import strategies as st
 
-    whats = ["x.batch", "x.spatial"] + ([] if valid else ["x.channels"])
+    whats = ["x.batch", "x.spatial"] if valid else ["x.spatial", "x.channels"]
     if op.startswith("conv"):
-        whats += ["w.spatial"] + ([] if valid else ["w.out"])
+        whats += ["w.spatial"] if valid else ["w.spatial", "w.out"]
     what = draw(st.sampled_from(whats), label="axis")
     n = 1 if valid else 0
+    if what == "x.batch":  # valid only: N = 0
+        n = 0
     args = list(args)
     if what == "x.batch":
         args[0] = args[0][:n].copy()
@@ -202,8 +200,8 @@ RULES = {
                     "match 1 to 3 spatial axes", "a_wrong_rank", "ranks_1_and_3"),
     "config.int": (OPS, _int, "a size parameter is not an int (or a flag not a bool)",
                    "a_float_or_bool_parameter", "numpy_ints"),
-    "config.nonempty": (OPS, _nonempty, "an array has an axis of size 0", "an_empty_axis",
-                        "size_1"),
+    "config.nonempty": (OPS, _nonempty, "a channel or spatial axis has size 0",
+                        "an_empty_axis", "batch_0_and_size_1"),
     "config.dtype": (OPS, _dtype, "an array is complex or bool", "complex_and_bool",
                      "float64"),
 }
@@ -229,6 +227,10 @@ def _calls(op: str, rule_id: str, valid: bool):
     return strategy()
 
 
+#: Refusals that are input hygiene, checked at the strict level only (see rules/config.py).
+HYGIENE = ("config.int", "config.dtype")
+
+
 def _declare(rule_id: str, op: str) -> None:
     _, _, why, refused_slug, accepted_slug = RULES[rule_id]
 
@@ -252,7 +254,8 @@ def _declare(rule_id: str, op: str) -> None:
 
     refuses.__name__ = f"check_{op}_refuses_{refused_slug}"
     accepts.__name__ = f"check_{op}_accepts_{accepted_slug}"
-    check(rule_id, ops=op, kind="negative", cases=lambda: _calls(op, rule_id, False))(refuses)
+    check(rule_id, ops=op, kind="negative", cases=lambda: _calls(op, rule_id, False),
+          level="strict" if rule_id in HYGIENE else "refuse")(refuses)
     check(rule_id, ops=op, cases=lambda: _calls(op, rule_id, True))(accepts)
 
 

@@ -1,0 +1,259 @@
+"""The verdict of a run: levels, exit codes, refusals, NaN, root causes, conventions.
+
+Unit-level (no worker processes): the engine's pieces on small hand-made targets.  The
+whole runs on real-world-style targets are in conformance/test_verdicts.py.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from cnnspec.conform import conventions, diagnose
+from cnnspec.conform.reports import to_json, to_junit, to_markdown
+from cnnspec.conform.results import CheckOutcome, Report, aggregate
+from cnnspec.rules._harness import Refusal, invoke
+from cnnspec.strategies import ConvConfig, PoolConfig
+from cnnspec.targets import Target, reference
+
+UNIT1 = dict(stride=(1,), padding=((0, 0),), dilation=(1,), groups=1)
+
+
+def target_of(**ops) -> Target:
+    module = types.ModuleType("fake_target")
+    module.__file__ = __file__
+    for name, fn in ops.items():
+        setattr(module, name, fn)
+    return Target("fake_target", module)
+
+
+def report(**kwargs) -> Report:
+    return Report("0", "t", 0, "quick", None, **kwargs)
+
+
+def outcome(check: str, status: str, level: str = "compute", examples: int = 5,
+            **kw) -> CheckOutcome:
+    return CheckOutcome(check, status, message=f"{status} [{check.split('::')[0]}]",
+                        examples=examples, requested=10, level=level, **kw)
+
+
+# ---------------------------------------------------------------- levels
+
+
+def test_a_failure_above_the_level_is_shown_but_not_counted():
+    outs = [outcome("config.dtype::accepts", "pass"),
+            outcome("config.dtype::refuses", "fail", level="strict")]
+    r = aggregate("conv", "config.dtype", "t", outs, 0, "compute")
+    assert r.status == "pass" and r.level == "compute"
+    assert r.beyond == ["config.dtype::refuses (strict): fail"]
+    rep = report(results=[r], target_ops=["conv"], complete=True)
+    assert rep.exit_code == 0 and rep.failed == []
+    strict = aggregate("conv", "config.dtype", "t", outs, 0, "strict")
+    rep = report(results=[strict], target_ops=["conv"], complete=True, level="strict")
+    assert strict.status == "fail" and rep.exit_code == 1
+
+
+def test_a_result_with_only_higher_level_checks_is_marked_with_its_level():
+    r = aggregate("conv", "config.int", "t",
+                  [outcome("config.int::refuses", "fail", level="strict")], 0, "compute")
+    rep = report(results=[r], target_ops=["conv"], complete=True)
+    assert r.level == "strict" and not rep.counted(r) and rep.exit_code == 3  # nothing counted
+    assert "beyond level compute" in to_junit(rep)
+
+
+def test_every_negative_hygiene_check_is_strict_and_every_positive_check_compute():
+    from cnnspec import rules
+
+    for c in rules.all_checks():
+        if c.kind == "positive":
+            assert c.level == "compute", c.id
+        elif c.rule in ("config.int", "config.dtype"):
+            assert c.level == "strict", c.id
+        else:
+            assert c.level == "refuse", c.id
+
+
+# ---------------------------------------------------------------- exit codes, coverage
+
+
+def test_nothing_checked_has_its_own_exit_code():
+    assert report(target_ops=[], complete=True).exit_code == 3
+    rep = report(target_ops=["conv"], requested_ops=["max_pool"], complete=True)
+    assert rep.exit_code == 3 and "does not define max_pool()" in rep.unchecked()[0]
+    unsupported = aggregate("conv", "conv.def", "t",
+                            [outcome("conv.def::a", "unsupported", examples=0)], 0)
+    rep = report(target_ops=["conv"], results=[unsupported], complete=True)
+    assert rep.exit_code == 3 and "no check reached" in rep.unchecked()[0]
+
+
+def test_partial_coverage_is_visible_in_every_format():
+    r = aggregate("conv", "conv.def", "t",
+                  [outcome("conv.def::a", "pass", examples=4, unsupported=46)], 0)
+    assert r.coverage() == "4 of 10 examples; 46 unsupported"
+    rep = report(target_ops=["conv"], results=[r], complete=True)
+    assert "4 of 10 examples; 46 unsupported" in to_markdown(rep)
+    assert "4 of 10 examples; 46 unsupported" in to_junit(rep)
+    assert json.loads(to_json(rep))["results"][0]["coverage"] == r.coverage()
+
+
+def test_an_interrupted_run_says_so_in_every_format():
+    r = aggregate("conv", "conv.def", "t", [outcome("conv.def::a", "pass")], 0)
+    rep = report(target_ops=["conv"], results=[r], interrupted=True)
+    assert rep.exit_code == 130
+    data = json.loads(to_json(rep))
+    assert data["exit_code"] == 130 and data["interrupted"] is True
+    suite = ET.fromstring(to_junit(rep)).find("testsuite")
+    assert suite.get("errors") == "1" and suite.find("testcase/error").get("type") == "interrupted"
+    assert "run interrupted" in to_markdown(rep) and "exit code 130" in to_markdown(rep)
+
+
+# ---------------------------------------------------------------- what invoke() catches
+
+
+def test_nan_from_finite_inputs_fails():
+    nan_conv = target_of(conv=lambda x, w, b, **kw: np.full((1, 1, 2), np.nan))
+    with pytest.raises(AssertionError, match=r"returned NaN in 2 of 2 outputs.*\[conv\.def\]"):
+        invoke(nan_conv, "conv", np.ones((1, 1, 3)), np.ones((1, 1, 2)), None, rule="conv.def",
+               **UNIT1)
+
+
+def test_a_refusal_keeps_the_exception_and_the_targets_frames():
+    def conv(x, w, b, **kw):
+        raise ValueError("pad too large")
+
+    with pytest.raises(Refusal) as info:
+        invoke(target_of(conv=conv), "conv", np.ones((1, 1, 3)), np.ones((1, 1, 2)), None,
+               rule="conv.def", **UNIT1)
+    assert info.value.error == "ValueError: pad too large"
+    assert 'raise ValueError("pad too large")' in str(info.value)  # the target's own line
+
+
+def test_a_memory_error_is_a_failure_not_a_restriction():
+    def conv(x, w, b, **kw):
+        raise MemoryError("too big")
+
+    with pytest.raises(AssertionError) as info:
+        invoke(target_of(conv=conv), "conv", np.ones((1, 1, 3)), np.ones((1, 1, 2)), None,
+               rule="conv.def", **UNIT1)
+    assert not isinstance(info.value, Refusal)
+
+
+# ---------------------------------------------------------------- root causes
+
+
+def _conv_with(transform):
+    def conv(x, w, b, **kw):
+        return transform(reference.conv(x, w, b, **kw), x, w, b, kw)
+    return target_of(conv=conv)
+
+
+CFG = ConvConfig.build(x_shape=(1, 2, 3, 4), w_shape=(3, 2, 2, 2), b_shape=(3,),
+                       stride=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1), groups=1,
+                       seed=3)
+
+
+def test_a_wrong_shape_is_blamed_on_out_size():
+    swapped = _conv_with(lambda y, *a: np.ascontiguousarray(np.swapaxes(y, 2, 3)))
+    rule, message = diagnose.cause(swapped, CFG, "config.int")
+    assert rule == "conv.out-size" and "y.shape=(1, 3, 3, 2), but should be (1, 3, 2, 3)" in message
+
+
+def test_a_bias_bug_is_blamed_on_the_bias_rule():
+    twice = _conv_with(lambda y, x, w, b, kw: y + (0 if b is None else b.reshape(-1, 1, 1)))
+    assert diagnose.cause(twice, CFG, "conv.def")[0] == "conv.bias"
+
+
+def test_a_value_bug_is_blamed_on_the_definition():
+    off = _conv_with(lambda y, *a: y + 1)
+    rule, message = diagnose.cause(off, CFG, "config.stride")
+    assert rule == "conv.def" and "[conv.def]" in message
+
+
+def test_a_right_plain_call_keeps_the_checks_own_rule():
+    assert diagnose.cause(target_of(conv=reference.conv), CFG, "conv.linear-input") is None
+
+
+def test_small_cases_show_their_arrays():
+    off = _conv_with(lambda y, *a: y + 1)
+    small = ConvConfig.build(x_shape=(1, 1, 3), w_shape=(1, 1, 2), b_shape=None, seed=1, **UNIT1)
+    _, message = diagnose.cause(off, small, "conv.def")
+    assert "  x = [[[" in message and "expected y = " in message
+
+
+# ---------------------------------------------------------------- conventions
+
+
+def test_per_op_values():
+    assert conventions.per_op("conv: floor; max_pool: exact-division") == {
+        "conv": "floor", "max_pool": "exact-division"}
+    assert conventions.value_for("floor", "max_pool") == "floor"
+    assert conventions.CONVENTIONS["stride_remainder"].deviates("conv: floor; max_pool: "
+                                                                "exact-division")
+
+
+def _exact_pool(x, *, kernel, stride, padding, dilation, ceil_mode):
+    if any((i + pb + pa - k) % s for i, k, s, (pb, pa) in
+           zip(x.shape[2:], kernel, stride, padding)):
+        raise ValueError("stride must divide the input")
+    return reference.max_pool(x, kernel=kernel, stride=stride, padding=padding,
+                              dilation=dilation, ceil_mode=ceil_mode)
+
+
+def test_stride_remainder_is_probed_per_op():
+    t = target_of(conv=reference.conv, max_pool=_exact_pool)
+    assert conventions._probe_stride_remainder(t) == "conv: floor; max_pool: exact-division"
+    case = PoolConfig.build(kind="max", x_shape=(1, 1, 5), kernel=(2,), stride=(2,),
+                            padding=((0, 0),))
+    values = {"stride_remainder": "conv: floor; max_pool: exact-division"}
+    assert conventions.affected(["stride_remainder"], case, values=values) == ["stride_remainder"]
+    conv_case = ConvConfig.build(x_shape=(1, 1, 5), w_shape=(1, 1, 2), b_shape=None,
+                                 stride=(2,), padding=((0, 0),), dilation=(1,), groups=1)
+    assert conventions.affected(["stride_remainder"], conv_case, values=values) == []
+
+
+def test_a_2d_only_target_gets_its_conventions_probed():
+    def pool2d(x, **kw):
+        if x.ndim != 4:
+            raise NotImplementedError("2-D only")
+        return _exact_pool(x, **kw)
+
+    assert conventions._probe_stride_remainder(target_of(max_pool=pool2d)) == "exact-division"
+    assert conventions._probe_max_pool_nan(target_of(max_pool=pool2d)) == "propagate"
+
+
+def test_a_refused_padding_is_not_taken_for_a_ceil_mode_refusal():
+    def no_padding(x, *, padding, **kw):
+        if any(any(p) for p in padding):
+            raise ValueError("padding not supported")
+        return reference.max_pool(x, padding=padding, **kw)
+
+    assert conventions._probe_ceil_mode(target_of(max_pool=no_padding)).startswith("unknown")
+
+
+def test_a_probe_that_crashes_makes_only_its_convention_unknown(monkeypatch):
+    def boom(target):
+        raise RuntimeError("probe bug")
+
+    broken = conventions.Convention("ceil_mode", "t", "drop-window-starting-in-padding", {},
+                                    probe=boom)
+    monkeypatch.setitem(conventions.CONVENTIONS, "ceil_mode", broken)
+    found, _ = conventions.probe_all(target_of(max_pool=reference.max_pool),
+                                     detect_precision=lambda t: ("float64", None))
+    assert found["ceil_mode"]["value"].startswith("unknown (the probe raised RuntimeError")
+    assert found["max_pool_nan"]["value"] == "propagate"
+
+
+def test_nan_times_zero_is_probed_and_allowed():
+    def blas_like(x, w, b, **kw):  # the probe's NaN sits under a zero weight only
+        return reference.conv(np.where(np.isnan(x), 0.0, x), w, b, **kw)
+
+    assert conventions._probe_nan_times_zero(target_of(conv=blas_like)) == \
+        "zero-weight-skips-nan"
+    assert conventions._probe_nan_times_zero(target_of(conv=reference.conv)) == "propagate"
+    r = aggregate("conv", "conv.def", "t", [outcome("conv.def::nan", "convention",
+                                                    convention=["nan_times_zero"])], 0)
+    assert report(results=[r], target_ops=["conv"], complete=True).exit_code == 0
