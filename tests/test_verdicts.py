@@ -257,3 +257,43 @@ def test_nan_times_zero_is_probed_and_allowed():
     r = aggregate("conv", "conv.def", "t", [outcome("conv.def::nan", "convention",
                                                     convention=["nan_times_zero"])], 0)
     assert report(results=[r], target_ops=["conv"], complete=True).exit_code == 0
+
+
+# ---------------------------------------------------------------- processes
+
+
+def _sleepers(tag: str) -> list[int]:
+    import os
+
+    found = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    if tag.encode() in f.read():
+                        found.append(int(pid))
+            except OSError:
+                pass
+    return found
+
+
+@pytest.mark.skipif(not __import__("os").path.isdir("/proc"), reason="needs /proc")
+def test_children_of_the_target_do_not_outlive_the_run(tmp_path):
+    from cnnspec.conform import run
+
+    tag = "317.25"  # an unusual duration: the marker of this test's sleepers
+    target = tmp_path / "spawner.py"
+    target.write_text(
+        "import subprocess\n"
+        "from cnnspec.targets.reference import conv as _conv\n"
+        "def conv(x, w, b, **kw):\n"
+        f"    subprocess.Popen(['sleep', '{tag}'])\n"
+        "    return _conv(x, w, b, **kw)\n")
+    report = run(str(target), rules=["conv.out-size"], max_examples=3, seed=0)
+    assert report.complete and report.exit_code == 0
+    import time
+
+    deadline = time.monotonic() + 5
+    while _sleepers(tag) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _sleepers(tag) == []

@@ -109,7 +109,19 @@ class _Worker:
         if self.proc.is_alive():
             self.proc.kill()
         self.proc.join(5)
+        self.end_group()
         self.conn.close()
+
+    def end_group(self) -> None:
+        """Kill what the target started: the worker leads its own process group (see
+        worker.main), so its children and theirs are in it."""
+        pid = self.proc.pid
+        if pid is None or not hasattr(os, "killpg"):
+            return
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
 
     def stderr_tail(self, lines: int = 12) -> str:
         """The start of faulthandler's report (the innermost frames: the target's), else the
@@ -269,6 +281,8 @@ class Pool:
         for w in self._alive():
             w.proc.join(max(0.0, deadline - time.monotonic()))
             w.kill()
+        for w in self.workers:  # a clean exit too: children the target left behind
+            w.end_group()
         self.workers = []
         shutil.rmtree(self.tmp, ignore_errors=True)
 

@@ -93,6 +93,16 @@ def summary(report: Report, colour: bool = False) -> str:
         for key, c in report.conventions.items():
             mark = "  <- differs from the spec" if c.get("deviates") else ""
             lines.append(f"  {key:<26} {c.get('value')}{mark}")
+    allowed: dict[tuple[str, ...], list[Result]] = {}
+    for r in report.results:
+        if r.status == "convention" and report.counted(r) and not report.is_failing(r):
+            allowed.setdefault(tuple(r.convention or ()), []).append(r)
+    for keys, rs in allowed.items():
+        named = "; ".join(f"{k}={report.conventions.get(k, {}).get('value')!r} (spec: "
+                          f"{report.conventions.get(k, {}).get('spec')!r})" for k in keys)
+        lines += ["", _paint(f"convention (allowed): {named} explains {len(rs)} result(s)",
+                             "convention", colour),
+                  "  " + ", ".join(f"{r.rule} on {r.op}" for r in rs)]
     found = report.findings()
     for n, f in enumerate(found[:MAX_DETAILED], 1):
         lines += [""] + _finding_lines(n, f, report, colour)

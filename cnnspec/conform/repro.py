@@ -58,7 +58,7 @@ def repro_script(check_id: str, ops: tuple[str, ...], tag: str, target_spec: str
 
 
 def call_script(target_spec: str, op: str, args: tuple[Any, ...], kwargs: dict[str, Any],
-                check_id: str, seed: int) -> str | None:
+                check_id: str, seed: int, rule: str | None = None) -> str | None:
     """A self-contained script: the arrays written out, the target's call, the reference's
     answer and a comparison.  None when an array is too large to write out."""
     import numpy as np
@@ -66,7 +66,8 @@ def call_script(target_spec: str, op: str, args: tuple[Any, ...], kwargs: dict[s
     arrays = [a for a in args if isinstance(a, np.ndarray)]
     if any(a.size > LITERAL_MAX for a in arrays):
         return None
-    rule = check_id.split("::", 1)[0]
+    search = check_id.split("::", 1)[0]
+    rule = rule or search
     lines = [f"# {check_id} on {target_spec} (seed {seed}): the call, and what the spec says",
              "import numpy as np", "from numpy import nan, inf",
              "from cnnspec.targets import load_target, reference", "",
@@ -83,12 +84,13 @@ def call_script(target_spec: str, op: str, args: tuple[Any, ...], kwargs: dict[s
     call = ", ".join(names)
     lines += [f"y = target.op({op!r})({call}, **kwargs)  # the call under test",
               f"expected = reference.{op}({call}, **kwargs)  # the spec's answer",
-              "print('y.shape', y.shape, 'expected', expected.shape)",
-              "assert y.shape == expected.shape, 'shape differs'",
+              f"assert y.shape == expected.shape, f'y.shape={{y.shape}}, but should be "
+              f"{{expected.shape}} [{rule}]'",
               "bad = ~np.isclose(y, expected, rtol=0, atol=1e-9, equal_nan=True)",
-              "print('differs at', np.argwhere(bad).tolist()[:10])",
-              "assert not bad.any(), (y[bad][:10], expected[bad][:10])",
-              f"# the whole search again: cnnspec conform {target_spec} --rules {rule} "
+              f"assert not bad.any(), f'y differs from the expected values at "
+              f"{{np.argwhere(bad).tolist()[:5]}}: {{y[bad][:5]}}, but should be "
+              f"{{expected[bad][:5]}} [{rule}]'",
+              f"# the whole search again: cnnspec conform {target_spec} --rules {search} "
               f"--seed {seed}"]
     return "\n".join(lines) + "\n"
 

@@ -202,7 +202,7 @@ def _with_call_repro(out: dict[str, Any], check_id: str, spec: str, seed: int) -
     plain_wrong = out.get("cause") is not None or out.get("status") == "restriction" \
         or "refusal" in out
     if plain_wrong or "# replay:" in (out.get("repro") or ""):
-        script = call_script(spec, *call, check_id, seed)
+        script = call_script(spec, *call, check_id, seed, out.get("cause"))
         if script is not None:
             out["repro"] = script
     return out
@@ -218,7 +218,7 @@ def _convention(out: dict[str, Any], again: dict[str, Any], named: list[str],
     out["message"] = (f"differs from the spec only where the target follows {follows}; every "
                       f"other case passed [{rule}]\n  the first difference:\n"
                       + out["message"])
-    out["examples"] = out.get("examples", 0) + again.get("examples", 0)
+    out["examples"] = again.get("examples", 0)  # the cases outside the convention, all passed
     return out
 
 
@@ -228,6 +228,10 @@ def main(conn: Any, call_start: Any, op_buf: Any, case_buf: Any, spec: str,
     _redirect_output(log_path)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
+    try:
+        os.setpgid(0, 0)  # a process group of its own: the parent ends it with the target's children
+    except OSError:
+        pass
     import faulthandler
 
     faulthandler.enable()

@@ -69,7 +69,7 @@ def _per_axis_sizes(fn: Any, spatial: Sequence[int], **per_axis_args: Sequence[A
 def _channels(x: Any, w: Any, b: Any, groups: Any, family: str
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int, int]:
     """Arrays, groups and C_out of a conv ("conv") or transposed conv ("conv-transpose")."""
-    x = check_array("x", x).astype(np.float64, copy=False)
+    x = _batch_not_empty(check_array("x", x).astype(np.float64, copy=False))
     w = check_array("w", w, ndim=x.ndim).astype(np.float64, copy=False)
     g = at_least("groups", groups, 1, rule=f"{family}.groups")
     c_in = x.shape[1]
@@ -121,6 +121,13 @@ def _overhang(spatial: Sequence[int], pads: Pads, extent: Sequence[int], out: Se
     """Cells the last (ceil-mode) window reaches past the padded input, per axis."""
     return [max(0, (o - 1) * s + e - (i + pb + pa))
             for i, (pb, pa), e, o, s in zip(spatial, pads, extent, out, stride)]
+
+
+def _batch_not_empty(x: np.ndarray) -> np.ndarray:
+    if x.shape[0] == 0:
+        raise NotImplementedError("a batch of 0: scipy.signal and scipy.ndimage take no empty "
+                                  "arrays (a limit of this adapter)")
+    return x
 
 
 # ---------------------------------------------------------------- the ops
@@ -180,7 +187,7 @@ def _pool_args(x: Any, kernel: Any, stride: Any, padding: Any, dilation: Any, ce
                ) -> tuple[np.ndarray, tuple[int, ...], tuple[int, ...], Pads, tuple[int, ...],
                           tuple[int, ...], tuple[int, ...]]:
     """x, kernel, stride, padding, dilation, the extents d*(k-1)+1 and the output sizes."""
-    x = check_array("x", x).astype(np.float64, copy=False)
+    x = _batch_not_empty(check_array("x", x).astype(np.float64, copy=False))
     r = x.ndim - 2
     k, s, d = (per_axis(n, v, r) for n, v in (("kernel", kernel), ("stride", stride),
                                              ("dilation", dilation)))
