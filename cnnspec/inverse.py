@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from . import formulas
-from ._check import is_symbolic, pairs
+from ._check import as_int, at_least, is_symbolic, pairs, require
 from .errors import InvalidConfig
 
 __all__ = ["Padding", "paddings", "KernelStride", "kernel_strides", "SizeSet",
@@ -56,6 +56,22 @@ def _check_op(op: str) -> None:
         raise ValueError(f"op={op!r}, but should be 'conv' or 'pool'")
 
 
+def _check_bound(name: str, v: Any, low: int, rule: str) -> Any:
+    """An optional search bound: None, or an int >= low."""
+    return None if v is None else at_least(name, v, low, rule=rule)
+
+
+def _check_size(name: str, v: Any) -> Any:
+    """A size of the question (i or o): an int or SymPy expression >= 1, never a str."""
+    return at_least(name, v, 1, rule="config.nonempty")
+
+
+def _check_ceil_mode(ceil_mode: Any) -> bool:
+    require(isinstance(ceil_mode, bool) or type(ceil_mode).__name__ == "bool_",
+            f"ceil_mode={ceil_mode!r}, but should be a bool", rule="config.int")
+    return bool(ceil_mode)
+
+
 def _int_paddings(i: int, o: int, k: int, s: int, d: int, op: str, ceil_mode: bool,
                   max_total: int | None) -> list[tuple[int, int]]:
     """Conv: every solution (the size grows with the total padding, so the search ends).
@@ -63,7 +79,10 @@ def _int_paddings(i: int, o: int, k: int, s: int, d: int, op: str, ceil_mode: bo
     padding, invalid [pool.window-has-input], or in ceil_mode windows that are dropped)."""
     eff = formulas.effective_kernel(k, d)
     found = []
-    for total in itertools.count():
+    # conv: o = floor((i + P - eff)/s) + 1 needs P >= (o - 1)*s + eff - i; smaller totals give
+    # fewer windows (or none), so the search starts there instead of walking up to it
+    start = max(0, (o - 1) * s + eff - i) if op == "conv" else 0
+    for total in itertools.count(start):
         if max_total is not None and total > max_total or op == "pool" and total > 2 * (eff - 1):
             break
         sides = [(pb, total - pb) for pb in range(total + 1)
@@ -86,8 +105,17 @@ def paddings(i: Any, o: Any, kernel_size: int, *, stride: int = 1, dilation: int
     (op="pool") a padding whose window would see only padding is not a solution
     [pool.window-has-input]. With a symbolic i (and o an expression in it) the answer is
     the constant paddings that give o for every size, each proved with cnnspec._quasi.
+
+    Raises InvalidConfig for a size below 1 (``i=0, but should be >= 1 [config.nonempty]``),
+    a kernel, stride or dilation below 1, a non-int, or a negative ``max_total``.
     """
     _check_op(op)
+    i, o = _check_size("i", i), _check_size("o", o)
+    kernel_size = at_least("kernel_size", kernel_size, 1, rule="config.kernel")
+    stride = at_least("stride", stride, 1, rule="config.stride")
+    dilation = at_least("dilation", dilation, 1, rule="config.dilation")
+    ceil_mode = _check_ceil_mode(ceil_mode)
+    max_total = _check_bound("max_total", max_total, 0, "config.padding")
     if is_symbolic(i) or is_symbolic(o):
         return _symbolic_paddings(i, o, kernel_size, stride, dilation, op, ceil_mode, max_total)
     found = _int_paddings(i, o, kernel_size, stride, dilation, op, ceil_mode, max_total)
@@ -135,15 +163,36 @@ def kernel_strides(i: int, o: int, *, padding: Any = 0, dilation: int = 1,
 
     Exhaustive over the stated range (default: every kernel that fits the padded input and
     every stride up to the padded input size), each checked with the forward formula.
+    Raises InvalidConfig for i or o below 1, a negative padding, a dilation or a bound
+    below 1, or a non-int.
     """
     _check_op(op)
+    i, o = as_int("i", i), as_int("o", o)
+    for name, v in (("i", i), ("o", o)):
+        if is_symbolic(v):  # the search runs over ints up to i: it needs a number
+            raise InvalidConfig(f"{name}={v}, but should be an int (kernel_strides searches "
+                                f"the kernels and strides for one size)", rule="config.int")
+    require(i >= 1, f"i={i}, but should be >= 1", rule="config.nonempty")
+    require(o >= 1, f"o={o}, but should be >= 1", rule="config.nonempty")
     (pb, pa), = pairs("padding", padding if isinstance(padding, int) else (padding,), 1)
+    require(pb >= 0 and pa >= 0, f"padding={padding!r}, but should be >= 0 before and after",
+            rule="config.padding")
+    dilation = at_least("dilation", dilation, 1, rule="config.dilation")
+    max_kernel = _check_bound("max_kernel", max_kernel, 1, "config.kernel")
+    max_stride = _check_bound("max_stride", max_stride, 1, "config.stride")
+    ceil_mode = _check_ceil_mode(ceil_mode)
     room = i + pb + pa
     max_k = max_kernel if max_kernel is not None else (room - 1) // dilation + 1
     max_s = max_stride if max_stride is not None else room
     out = []
     for k in range(1, max_k + 1):
-        for s in range(1, max_s + 1):
+        first = 1
+        if op == "conv":  # floor(R/s) + 1 > o for every s <= R // o: start past them
+            slack = room - formulas.effective_kernel(k, dilation)
+            if slack < 0:
+                continue  # the kernel does not fit [conv.kernel-fits]
+            first = slack // o + 1
+        for s in range(first, max_s + 1):
             size = _out(op, i, k, s, (pb, pa), dilation, ceil_mode)
             if size == o:
                 out.append(KernelStride(k, s))
@@ -217,6 +266,7 @@ def sizes_without_remainder(model: Any, input_shape: Sequence[Any], *,
     if sizes is not None:
         accepted = []
         for n in sizes:
+            n = as_int("size", n)  # a str or float would become a SymPy value in subs
             try:
                 s = summarize(model, tuple(v.subs(sym, n) if is_symbolic(v) else v
                                            for v in shape))

@@ -22,10 +22,13 @@ list is a sub-sequence.
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
+from .errors import InvalidConfig
 from .formulas import PADDING_WORDS  # the padding words a spec accepts (Conv also 'full')
 
 __all__ = [
@@ -41,6 +44,11 @@ __all__ = [
 @dataclass(frozen=True)
 class Layer:
     """Base of every spec: ``kind`` names it in summaries and errors."""
+
+    def __post_init__(self) -> None:
+        name = getattr(self, "name", None)
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"name={name!r} ({type(name).__name__}), but should be a str or None")
 
     @property
     def kind(self) -> str:
@@ -168,6 +176,12 @@ class Activation(Elementwise):
     fn: str = "Identity"
     name: str | None = None
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not isinstance(self.fn, str):
+            raise TypeError(f"fn={self.fn!r} ({type(self.fn).__name__}), but should be the "
+                            f"function's name, a str like 'ReLU6'")
+
     @property
     def kind(self) -> str:
         return self.fn
@@ -182,10 +196,23 @@ class ReLU(Elementwise):
 
 @dataclass(frozen=True, repr=False)
 class Dropout(Elementwise):
-    """Dropout (the identity at inference): shape and parameters unchanged."""
+    """Dropout (the identity at inference): shape and parameters unchanged.
+
+    ``p``, the probability of zeroing an element, is a number with 0 <= p < 1 (at p = 1 the
+    training-time scale 1/(1 - p) is undefined); anything else raises InvalidConfig.
+    """
 
     p: float = 0.5
     name: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        p = self.p
+        if isinstance(p, bool) or not isinstance(p, numbers.Real):
+            raise InvalidConfig(f"p={p!r} ({type(p).__name__}), but should be a number with "
+                                f"0 <= p < 1", rule="net.layer")
+        if not (math.isfinite(p) and 0 <= p < 1):
+            raise InvalidConfig(f"p={p!r}, but should be 0 <= p < 1", rule="net.layer")
 
 
 @dataclass(frozen=True, repr=False)
@@ -221,6 +248,7 @@ class Residual(Layer):
     name: str | None = None
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         object.__setattr__(self, "main", tuple(self.main))
         object.__setattr__(self, "shortcut", tuple(self.shortcut or ()))
 
@@ -311,6 +339,14 @@ class _Parser:
         self.i += 1
         return tok
 
+    def value(self, tok: str) -> Any:
+        """The value of the token just taken (3, 3x5, 1:2, 0.5, a word), or a syntax error."""
+        try:
+            return _value(tok)
+        except ValueError:  # "3x", "1..5", "2:": not a number the language writes
+            self.i -= 1
+            raise self.error("a value like 3, 3x5, 1:2, 0.5 or a word") from None
+
     def model(self, stop: tuple[str, ...] = ()) -> list:
         out: list = []
         while self.peek() is not None and self.peek() not in stop:
@@ -364,12 +400,12 @@ class _Parser:
                 tok = self.take()
                 if self.peek() == "=":
                     self.take("=")
-                    kwargs[_KEYS.get(tok.lower(), tok.lower())] = _value(self.take())
+                    kwargs[_KEYS.get(tok.lower(), tok.lower())] = self.value(self.take())
                 elif kwargs:
                     self.i -= 1
                     raise self.error("name=value after a keyword argument")
                 else:
-                    args.append(_value(tok))
+                    args.append(self.value(tok))
                 if self.peek() == ",":
                     self.take(",")
                 elif self.peek() != ")":
@@ -378,10 +414,17 @@ class _Parser:
         if len(args) > len(positional):
             raise self.error(f"at most {len(positional)} positional values for {key}")
         kwargs.update(zip(positional, args))
+        if cls is Dense and "in_channels" in kwargs:  # in= is the input size of every layer
+            kwargs["in_features"] = kwargs.pop("in_channels")
         try:
             return cls(**kwargs)
         except TypeError as exc:
             raise LayerSyntaxError(f"layers={self.text!r}: {key}{tuple(args)}: {exc}") from None
+        except InvalidConfig as exc:  # a value the spec rejects, e.g. dropout(1.5)
+            first, _, detail = str(exc).partition("\n")
+            message = first.removesuffix(f" [{exc.rule}]")
+            raise InvalidConfig(f"layers={self.text!r}: {key}{tuple(args)}: {message}",
+                                rule=exc.rule, detail=detail) from None
 
 
 def parse(text: str) -> list:

@@ -15,6 +15,7 @@ from cnnspec.layers import (
     BatchNorm,
     Conv,
     Dense,
+    Flatten,
     GlobalAvgPool,
     LayerSyntaxError,
     MaxPool,
@@ -71,6 +72,7 @@ def test_parse_the_language():
         Conv(64, 7, stride=2, padding=3), BatchNorm(), ReLU(), MaxPool(3, stride=2, padding=1)]
     assert parse("conv(8, 3x5, p=1:2x0:1, bias=false)") == [
         Conv(8, (3, 5), padding=((1, 2), (0, 1)), bias=False)]
+    assert parse("flatten dense(10, in=36)") == [Flatten(), Dense(10, in_features=36)]
     block = parse("res[conv(8, 3, p=1) | conv(8, 1)]*2 gap fc(10)")
     assert block == [Residual([Conv(8, 3, padding=1)], [Conv(8, 1)])] * 2 + [GlobalAvgPool(),
                                                                           Dense(10)]
@@ -81,6 +83,9 @@ def test_parse_the_language():
     ("conv(k=3, 5)", "column 11"), ("res[relu", "column 9"),
     ("conv(1, 2, 3, 4, 5, 6, 7)", "at most 6"),
     ("conv(4, 3, colour=2)", "unexpected keyword"),
+    ("conv(4, 3x)", "column 9, found '3x'"), ("maxpool(1..5)", "column 9, found '1..5'"),
+    ("act(3)", "fn=3 \\(int\\), but should be the function's name"),
+    ("conv(4, 3, name=3)", "name=3 \\(int\\), but should be a str"),
 ])
 def test_syntax_errors_point_at_the_text(text, where):
     with pytest.raises(LayerSyntaxError, match=where):
@@ -144,3 +149,106 @@ def test_documented_example_runs_in_a_fresh_process():
     assert r.returncode == 0, r.stderr
     assert "(64, 56, 56)" in r.stdout  # 112 after the stem, 56 after the pool
     assert "Total params: 74,600" in r.stdout  # 64*147 + 64, 2*64, 64*1000 + 1000
+
+
+# ---------------------------------------------------------------------- clean edges (issue 15)
+
+
+def _run_file(tmp_path, source: str, capsys, name: str = "model.py") -> tuple[int, str]:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(source))
+    code = main(["summary", "--input", "3x8x8", "--file", str(path)])
+    return code, capsys.readouterr().err
+
+
+def test_an_exception_in_the_model_file_is_reported_as_the_model_s(tmp_path, capsys):
+    # before: a traceback through cnnspec/cli.py and runpy, exit 1
+    code, err = _run_file(tmp_path, """
+        def build():
+            raise RuntimeError("weights missing")
+        model = build()
+    """, capsys)
+    assert code == 2
+    assert err.startswith(f"error: --file='{tmp_path / 'model.py'}' raised RuntimeError: "
+                          f"weights missing\n")
+    assert 'model.py", line 4, in <module>' in err and 'model.py", line 3, in build' in err
+    assert "Traceback" not in err and "cli.py" not in err and "runpy" not in err
+
+
+def test_a_model_factory_that_raises_is_reported_with_its_frames(tmp_path, capsys):
+    code, err = _run_file(tmp_path, """
+        def model():
+            return {}["layers"]
+    """, capsys)
+    assert code == 2 and "raised KeyError: 'layers'" in err
+    assert 'model.py", line 3, in model' in err and "cli.py" not in err
+
+
+@pytest.mark.parametrize("source, raised", [
+    ("import not_a_module_anywhere\n", "raised ModuleNotFoundError: No module named "
+                                       "'not_a_module_anywhere'"),
+    ("import sys\nsys.exit(3)\n", "raised SystemExit: 3"),
+    ("from cnnspec.layers import Dropout\nmodel = [Dropout(1.5)]\n",
+     "raised InvalidConfig: p=1.5, but should be 0 <= p < 1 [net.layer]"),
+], ids=["missing-import", "sys-exit", "invalid-spec"])
+def test_other_model_file_failures_exit_2(tmp_path, capsys, source, raised):
+    code, err = _run_file(tmp_path, source, capsys)
+    assert code == 2 and raised in err and "Traceback" not in err, err
+
+
+def test_the_model_file_imports_its_neighbours_and_sys_path_is_restored(tmp_path, capsys):
+    # before: ModuleNotFoundError for a sibling module unless run from its folder
+    (tmp_path / "blocks_for_cnnspec_test.py").write_text(textwrap.dedent("""
+        from cnnspec.layers import Conv, ReLU
+        STEM = [Conv(20, 7), ReLU()]
+    """))
+    before = list(sys.path)
+    code, err = _run_file(tmp_path, "from blocks_for_cnnspec_test import STEM\nmodel = STEM\n",
+                          capsys)
+    assert code == 0, err
+    assert sys.path == before
+    sys.modules.pop("blocks_for_cnnspec_test", None)
+
+
+def test_an_error_in_a_neighbour_module_shows_its_frames(tmp_path, capsys):
+    (tmp_path / "broken_for_cnnspec_test.py").write_text("x = 1\nraise ValueError('bad block')\n")
+    code, err = _run_file(tmp_path, "import broken_for_cnnspec_test\n", capsys)
+    sys.modules.pop("broken_for_cnnspec_test", None)
+    assert code == 2 and "raised ValueError: bad block" in err
+    assert 'model.py", line 1, in <module>' in err
+    assert 'broken_for_cnnspec_test.py", line 2, in <module>' in err
+
+
+@cites("net.layer")
+@pytest.mark.parametrize("text", ["relu dropout(1.5)", "dropout(1)", "dropout(abc)"])
+def test_dropout_out_of_range_exits_2(text, capsys):
+    assert main(["summary", "--input", "3x8x8", text]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: layers='{text}': dropout(") and "[net.layer]" in err, err
+
+
+@cites("net.remainder")
+def test_unread_cells_are_shown_in_the_table_not_only_in_json(capsys):
+    # 9 cells, k=2, s=2: windows at 0, 2, 4, 6 cover [0, 8); cell 8 is unread on each axis
+    assert main(["summary", "--input", "3x9x9", "conv(4, 2, s=2) maxpool(2)"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2] == "Input cells no window reads (dropped by the floor) [net.remainder]:"
+    assert lines[-1] == "  layer 0 (Conv(4, 2, stride=2)): 1 on axis 0, 1 on axis 1"
+    assert main(["summary", "--input", "3x9x9", "--markdown", "conv(4, 2, s=2) maxpool(2)"]) == 0
+    out = capsys.readouterr().out
+    assert "- Input cells no window reads (dropped by the floor) [net.remainder]:\n" \
+           "  - layer 0 (Conv(4, 2, stride=2)): 1 on axis 0, 1 on axis 1\n" in out
+
+
+@cites("net.remainder")
+def test_no_unread_line_when_every_cell_is_read(capsys):
+    assert main(["summary", "--input", "3x8x8", "conv(4, 2, s=2) maxpool(2)"]) == 0
+    assert "no window reads" not in capsys.readouterr().out
+
+
+def test_summary_refuses_an_image_shape_without_channels(capsys):
+    # before: 28x28 was 28 channels of length 28
+    assert main(["summary", "--input", "28x28", "flatten dense(10)"]) == 2
+    assert "did you mean 1x28x28 or 3x28x28?" in capsys.readouterr().err
+    assert main(["summary", "--input", "28x28", "--as-written", "flatten dense(10)"]) == 0
+    assert "Total params: 7,850" in capsys.readouterr().out  # 784*10 + 10

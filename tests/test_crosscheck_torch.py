@@ -1,8 +1,8 @@
 """The reference ops against PyTorch on the CPU in float64, exactly (integer-valued data).
 
 PyTorch's conv API takes symmetric padding only: asymmetric padding is applied with F.pad
-first.  Its pooling has documented limits that are not spec rules (DESIGN.md, "framework
-limits"); each ``assume`` below names the limit it reflects.  The last tests check that
+first.  Its pooling has documented limits that are not spec rules (for a target they are
+restrictions, docs/contract.md); each ``assume`` below names the limit it reflects.  The last tests check that
 the reference raises exactly where torch raises, on configurations drawn on both sides of
 each validity boundary.
 """

@@ -6,6 +6,9 @@ window positions (independent of cnnspec.formulas).
 
 from __future__ import annotations
 
+import contextlib
+import signal
+
 import pytest
 import sympy
 from helpers import cites
@@ -14,6 +17,7 @@ from hypothesis import strategies as st
 from networks import alexnet_specs, resnet_specs, vgg16_specs
 
 from cnnspec import formulas
+from cnnspec.errors import InvalidConfig
 from cnnspec.inverse import KernelStride, Padding, kernel_strides, paddings, sizes_without_remainder
 from cnnspec.layers import Conv, MaxPool
 
@@ -26,6 +30,21 @@ def naive_windows(i: int, k: int, s: int, pb: int, pa: int, d: int) -> int:
     while start + d * (k - 1) < i + pb + pa:
         n, start = n + 1, start + s
     return n
+
+
+@contextlib.contextmanager
+def within(seconds: float):
+    """Fail (instead of hanging the run) when the block takes longer than ``seconds``."""
+    def alarm(signum, frame):
+        raise TimeoutError(f"took more than {seconds} s, but should return well before")
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 # ---------------------------------------------------------------------- paddings
@@ -75,6 +94,35 @@ def test_paddings_are_exactly_the_naive_solutions(i, k, s, d, o):
     assert got == want
 
 
+@pytest.mark.parametrize("args, kwargs, message", [
+    ((0, 5, 3), {}, r"i=0, but should be >= 1 \[config\.nonempty\]"),
+    ((-1, 5, 3), {}, r"i=-1, but should be >= 1 \[config\.nonempty\]"),
+    (("5", 5, 3), {}, r"i='5' \(str\), but should be an int \[config\.int\]"),
+    ((5, 0, 3), {}, r"o=0, but should be >= 1 \[config\.nonempty\]"),
+    ((5, 5, 0), {}, r"kernel_size=0, but should be >= 1 \[config\.kernel\]"),
+    ((5, 5, 3), {"stride": 0}, r"stride=0, but should be >= 1 \[config\.stride\]"),
+    ((5, 5, 3), {"dilation": 0}, r"dilation=0, but should be >= 1 \[config\.dilation\]"),
+    ((5, 5, 3), {"max_total": -1}, r"max_total=-1, but should be >= 0 \[config\.padding\]"),
+    ((5, 3, 2), {"op": "pool", "ceil_mode": 1}, r"ceil_mode=1, but should be a bool"),
+], ids=["paddings(i=0)", "paddings(i=-1)", "paddings(i='5')", "paddings(o=0)",
+        "paddings(kernel_size=0)", "paddings(stride=0)", "paddings(dilation=0)",
+        "paddings(max_total=-1)", "paddings(ceil_mode=1)"])
+def test_paddings_rejects_invalid_questions_instead_of_searching_forever(args, kwargs, message):
+    # before: an i below 1 made every candidate invalid and the search never ended
+    with within(5), pytest.raises(InvalidConfig, match=message):
+        paddings(*args, **kwargs)
+
+
+@cites("conv.out-size")
+def test_paddings_for_a_large_output_start_at_the_first_total_that_can_give_it():
+    # 10 + P - 3 + 1 = 5000  <=>  P = 4992: the splits (0, 4992) ... (4992, 0), 4993 of them;
+    # the search used to try every total below 4992 with all its splits (~12 million)
+    with within(10):
+        got = paddings(10, 5000, 3)
+    assert len(got) == 4993 and got[0] == Padding(2496, 2496, ("symmetric",))
+    assert {p.before + p.after for p in got} == {4992}
+
+
 # ---------------------------------------------------------------------- kernel and stride
 
 
@@ -101,6 +149,25 @@ def test_kernel_strides_are_exactly_the_naive_solutions(i, o, p):
     want = {(k, s) for k in range(1, i + 2 * p + 1) for s in range(1, i + 2 * p + 1)
             if naive_windows(i, k, s, p, p, 1) == o}
     assert got == want
+
+
+@pytest.mark.parametrize("args, kwargs, message", [
+    ((0, 5), {}, r"i=0, but should be >= 1 \[config\.nonempty\]"),
+    ((5, 0), {}, r"o=0, but should be >= 1 \[config\.nonempty\]"),
+    (("5", 3), {}, r"i='5' \(str\), but should be an int \[config\.int\]"),
+    ((5, 3), {"padding": -1}, r"padding=-1, but should be >= 0 .*\[config\.padding\]"),
+    ((5, 3), {"dilation": 0}, r"dilation=0, but should be >= 1 \[config\.dilation\]"),
+    ((5, 3), {"max_kernel": 0}, r"max_kernel=0, but should be >= 1 \[config\.kernel\]"),
+    ((5, 3), {"max_stride": 0}, r"max_stride=0, but should be >= 1 \[config\.stride\]"),
+    ((H, 3), {}, r"i=H, but should be an int .*\[config\.int\]"),
+], ids=["kernel_strides(i=0)", "kernel_strides(o=0)", "kernel_strides(i='5')",
+        "kernel_strides(padding=-1)", "kernel_strides(dilation=0)",
+        "kernel_strides(max_kernel=0)", "kernel_strides(max_stride=0)", "kernel_strides(i=H)"])
+def test_kernel_strides_rejects_invalid_questions(args, kwargs, message):
+    # before: [] for i=0, o=0 or a negative padding, ZeroDivisionError for dilation=0,
+    # TypeError for a symbol
+    with within(5), pytest.raises(InvalidConfig, match=message):
+        kernel_strides(*args, **kwargs)
 
 
 # ---------------------------------------------------------------------- sizes without remainder
@@ -162,6 +229,13 @@ def test_symbolic_sizes_without_remainder_agree_with_the_exhaustive_search(layer
     exhaustive = sizes_without_remainder(layers, (1, "H"), sizes=sizes)
     exact = sizes_without_remainder(layers, (1, "H"))
     assert exhaustive == [n for n in sizes if n in exact], str(exact)
+
+
+@cites("net.remainder")
+def test_sizes_without_remainder_rejects_a_size_that_is_not_an_int():
+    # before: "8" was substituted into the symbol as text
+    with pytest.raises(InvalidConfig, match=r"size='8' \(str\), but should be an int"):
+        sizes_without_remainder([MaxPool(2)], (1, "H"), sizes=[2, "8"])
 
 
 def test_sizes_without_remainder_needs_one_symbol():

@@ -21,11 +21,13 @@ import cnnspec
 from cnnspec import formulas
 from cnnspec.errors import InvalidConfig
 from cnnspec.layers import (
+    Activation,
     AdaptiveAvgPool,
     BatchNorm,
     Conv,
     ConvTranspose,
     Dense,
+    Dropout,
     Flatten,
     GlobalAvgPool,
     MaxPool,
@@ -381,3 +383,39 @@ def test_readme_examples():
     # ceiling(H/2), then floor(ceiling(H/2)/2) + 1, then - 4: floor((H + 1)/4) - 3
     assert s.output_shape == (8, sympy.floor((H - 11) / 4), sympy.floor((W - 11) / 4))
     assert s.constraints == (sympy.Ge(H, 15), sympy.Ge(W, 15))  # ceiling(H/2) >= 8
+
+
+# ---------------------------------------------------------------------- spec values
+
+
+@cites("net.layer")
+@pytest.mark.parametrize("p", [0, 0.0, 0.5, 0.999])
+def test_dropout_takes_a_probability_below_one(p):
+    s = summarize([Dropout(p)], (3, 4))
+    assert s.output_shape == (3, 4) and s.total_params == 0
+
+
+@cites("net.layer")
+@pytest.mark.parametrize("p, message", [
+    (1, r"p=1, but should be 0 <= p < 1 \[net\.layer\]"),      # the first value past 0.999
+    (1.5, r"p=1\.5, but should be 0 <= p < 1 \[net\.layer\]"),
+    (-0.1, r"p=-0\.1, but should be 0 <= p < 1 \[net\.layer\]"),
+    (float("nan"), r"p=nan, but should be 0 <= p < 1 \[net\.layer\]"),
+    ("0.5", r"p='0\.5' \(str\), but should be a number with 0 <= p < 1 \[net\.layer\]"),
+    (True, r"p=True \(bool\), but should be a number"),
+], ids=["Dropout(1)", "Dropout(1.5)", "Dropout(-0.1)", "Dropout(nan)", "Dropout('0.5')",
+        "Dropout(True)"])
+def test_dropout_rejects_what_is_not_a_probability_below_one(p, message):
+    # before: Dropout(1.5) was accepted
+    with pytest.raises(InvalidConfig, match=message):
+        Dropout(p)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: Conv(4, 3, name=3), r"name=3 \(int\), but should be a str or None"),
+    (lambda: Activation(3), r"fn=3 \(int\), but should be the function's name"),
+], ids=["Conv(name=3)", "Activation(3)"])
+def test_names_are_strings(make, message):
+    # before: accepted, then str(summary) failed with TypeError on the non-str cell
+    with pytest.raises(TypeError, match=message):
+        make()

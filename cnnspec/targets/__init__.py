@@ -1,4 +1,4 @@
-"""Targets: modules in the target contract of DESIGN.md, and how to load one.
+"""Targets: modules in the target contract (docs/contract.md), and how to load one.
 
 A target is an importable module (``pkg.mod``) or a ``.py`` path defining any subset of
 ``conv``, ``conv_transpose``, ``max_pool``, ``avg_pool``.  Optional module attributes:

@@ -1,4 +1,4 @@
-"""The reference ops as a conformance target, in the exact contract form of DESIGN.md.
+"""The reference ops as a conformance target, in the exact form of the target contract (docs/contract.md).
 
 Tuples per spatial axis, padding as (before, after) pairs, NumPy arrays in and out
 (float64).  Invalid configurations raise InvalidConfig.

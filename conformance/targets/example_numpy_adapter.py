@@ -1,7 +1,7 @@
 """An example target to copy: plain NumPy conv, one multiply-add pass per kernel offset.
 
 A target is a module (``pkg.mod``, or a ``.py`` path like this one) that defines any subset of
-the four ops of the target contract (DESIGN.md):
+the four ops of the target contract (docs/contract.md):
 
     conv(x, w, b, *, stride, padding, dilation, groups) -> y
     conv_transpose(x, w, b, *, stride, padding, output_padding, dilation, groups) -> y
