@@ -84,11 +84,11 @@ def run_check(target: Target, check: Any, *, max_examples: int, seed: int, targe
     draws others in their place: the example budget is spent on computed cases, and
     ``examples`` of ``requested`` says how much of it was.
     """
-    from ..rules._harness import Refusal
-
     from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings
     from hypothesis import seed as hypothesis_seed
     from hypothesis.errors import Unsatisfiable
+
+    from ..rules._harness import Refusal
 
     global CURRENT
     state = CURRENT = _State()

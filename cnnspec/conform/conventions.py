@@ -28,9 +28,10 @@ its own.
 
 Keys: ceil_mode, avg_divisor, max_pool_nan, kernel_larger_than_input, output_padding_bound,
 stride_remainder (TOSA's exact division), nan_times_zero (allowed: both values are correct
-arithmetic; its results are reported as conventions and do not fail the run), same_padding (not observable through the target
-contract, which passes explicit padding), and precision (the precision the target computes
-in: declared by PRECISION, else the returned dtype, else detected from a real-valued conv).
+arithmetic; its results are reported as conventions and do not fail the run), same_padding
+(not observable through the target contract, which passes explicit padding), and precision
+(the precision the target computes in: declared by PRECISION, else the returned dtype, else
+detected from a real-valued conv).
 """
 
 from __future__ import annotations
