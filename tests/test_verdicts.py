@@ -297,3 +297,68 @@ def test_children_of_the_target_do_not_outlive_the_run(tmp_path):
     while _sleepers(tag) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _sleepers(tag) == []
+
+
+# ---------------------------------------------------------------- progress
+
+
+def test_a_slow_target_reports_progress_every_second(tmp_path):
+    from cnnspec.conform import Runner
+
+    slow = tmp_path / "slow.py"
+    slow.write_text("import time\nfrom cnnspec.targets.reference import conv as _conv\n"
+                    "def conv(x, w, b, **kw):\n    time.sleep(0.4)\n    return _conv(x, w, b, **kw)\n")
+    runner = Runner(str(slow), rules=["conv.out-size"], max_examples=8, seed=0)
+    ticks: list[tuple[float, list]] = []
+    import time
+
+    runner.start()
+    runner.run_all(on_tick=lambda activity: ticks.append((time.monotonic(), activity)))
+    assert len(ticks) >= 2, ticks
+    gaps = [b[0] - a[0] for a, b in zip(ticks, ticks[1:])]
+    assert all(0.9 <= g <= 3.0 for g in gaps), gaps
+    check, cases, seconds = ticks[-1][1][0]
+    assert check.startswith("conv.out-size::") and cases >= 1 and seconds >= 1
+
+
+def test_the_live_line_is_rewritten_in_place_on_a_terminal():
+    import io
+
+    from cnnspec.conform.progress import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    p = Progress(stream=screen, total=4)
+    p.tick([("conv.def::values", 3, 2.0)])
+    p.tick([("conv.def::values", 5, 3.0)])
+    assert screen.getvalue().count("\n") == 0  # one line, rewritten
+    assert "conv.def::values: 5 case(s) in 3s [0/4 results" in screen.getvalue()
+    p.write("[1/4] pass ...")
+    assert screen.getvalue().endswith("\r[1/4] pass ...\n")
+
+
+def test_nan_times_zero_seen_by_the_check_is_an_allowed_convention_and_nothing_more(tmp_path):
+    from cnnspec.conform import run
+
+    skips = tmp_path / "skips.py"  # NaN * 0 -> 0, as a BLAS kernel that skips zero weights
+    skips.write_text(
+        "import numpy as np\nfrom cnnspec.targets.reference import conv as _conv\n"
+        "def conv(x, w, b, **kw):\n"
+        "    y = _conv(np.where(np.isnan(x), 0.0, x), w, b, **kw)\n"
+        "    hit = _conv(np.isnan(x).astype(float), (w != 0).astype(float), None, **kw) > 0\n"
+        "    y[hit] = np.nan\n    return y\n")
+    report = run(str(skips), rules=["conv.def"], profile="quick", seed=0)
+    (r,) = report.results
+    assert r.status == "convention" and r.convention == ["nan_times_zero"], r.message
+    assert report.exit_code == 0
+    assert report.conventions["nan_times_zero"]["deviates"]
+
+    drops = tmp_path / "drops.py"  # every NaN lost: a bug no convention explains
+    drops.write_text(
+        "import numpy as np\nfrom cnnspec.targets.reference import conv as _conv\n"
+        "def conv(x, w, b, **kw):\n    return _conv(np.where(np.isnan(x), 0.0, x), w, b, **kw)\n")
+    report = run(str(drops), rules=["conv.def"], profile="quick", seed=0)
+    assert report.results[0].status == "fail" and report.exit_code == 1

@@ -70,7 +70,7 @@ def observe_bound(actual: Any, expected: Any, bound: Any) -> None:
 def run_check(target: Target, check: Any, *, max_examples: int, seed: int, target_spec: str,
               exclude: Callable[[Any], bool] | None = None,
               on_case: Callable[[Any], None] | None = None,
-              skip_refusals: bool = False) -> dict[str, Any]:
+              skip_refusals: bool = False, tolerate: tuple[str, ...] = ()) -> dict[str, Any]:
     """The outcome of ``check`` on ``target``: a dict for :class:`CheckOutcome`.
 
     ``exclude``: cases for which it returns True are rejected (used to rerun a check outside
@@ -78,7 +78,8 @@ def run_check(target: Target, check: Any, *, max_examples: int, seed: int, targe
     (the worker records it, so a crash or a hang can name the case it died on).
     ``skip_refusals``: a refusal of a valid configuration (:class:`Refusal`) is counted and
     the case set aside, like an unsupported one, instead of failing (used to go on checking
-    a rule on the configurations a restricted target accepts).
+    a rule on the configurations a restricted target accepts).  ``tolerate``: convention keys
+    whose :class:`ConventionDifference` counts as a pass (the target follows them).
 
     Cases the target does not support (NotImplementedError) are rejected, so Hypothesis
     draws others in their place: the example budget is spent on computed cases, and
@@ -88,7 +89,7 @@ def run_check(target: Target, check: Any, *, max_examples: int, seed: int, targe
     from hypothesis import seed as hypothesis_seed
     from hypothesis.errors import Unsatisfiable
 
-    from ..rules._harness import Refusal
+    from ..rules._harness import ConventionDifference, Refusal
 
     global CURRENT
     state = CURRENT = _State()
@@ -106,6 +107,12 @@ def run_check(target: Target, check: Any, *, max_examples: int, seed: int, targe
             state.reason = str(e)
             if state.unsupported + state.refused <= REDRAW * max_examples:
                 reject()  # draw another case in its place (up to a bound on the cost)
+        except ConventionDifference as e:
+            if e.convention not in tolerate:
+                state.failing = (case, e)
+                raise
+            state.passed += 1
+            return
         except Refusal as e:
             if not skip_refusals:
                 state.failing = (case, e)
@@ -156,6 +163,8 @@ def _failure(check: Any, state: _State, error: BaseException, target_spec: str,
     extra: dict[str, Any] = {}
     if getattr(exc, "error", None) is not None:  # a Refusal: the target's exception
         extra["refusal"] = exc.error  # type: ignore[attr-defined]
+    if getattr(exc, "convention", None) is not None:  # recognised by the check itself
+        extra["convention_seen"] = exc.convention  # type: ignore[attr-defined]
     if isinstance(exc, AssertionError):
         message = str(exc)
     else:  # an exception escaping the check: the target did something the harness missed

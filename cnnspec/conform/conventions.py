@@ -6,9 +6,10 @@ apart (1-D; in 2-D for a target that takes 2-D only).  A probe that fails or cra
 its own convention unknown, never the others.  The run reports every key's value.
 
 A failing check is a ``convention`` result only when its own minimal counterexample is a
-case the convention affects (``affects``, on a strategies config or a wrapped call; or
-``checks``, check IDs whose every case it affects) and the target follows a non-default
-value of it for that op.  The check is then run again with the affected cases excluded:
+case the convention affects (``affects``, on a strategies config or a wrapped call) and the
+target follows a non-default value of it for that op, or when the check itself recognised the
+convention's behaviour on data it built (a ConventionDifference: nan_times_zero).  The check
+is then run again with the affected cases excluded (or the recognised difference accepted):
 
 - if every remaining case passes, the result is ``convention``, naming only the
   conventions that explain the counterexample.  That still fails the run (the spec takes a
@@ -60,8 +61,6 @@ class Convention:
     rules: tuple[str, ...] = ("*",)
     probe: Callable[[Target], str] | None = None
     affects: Callable[[Any], bool] | None = None
-    #: check IDs whose every case the convention affects (the check builds its own data)
-    checks: tuple[str, ...] = ()
     #: both values are correct behaviour: a result it explains does not fail the run
     allowed: bool = False
 
@@ -460,8 +459,7 @@ CONVENTIONS: dict[str, Convention] = {c.key: c for c in (
                 "zero-weight-skips-nan": "products with a zero weight are skipped (NumPy's "
                                          "BLAS-backed tensordot / dot, sparse kernels): "
                                          "NaN * 0 contributes 0"},
-               ("conv.def",), _probe_nan_times_zero, None,
-               checks=("conv.def::nan_in_a_window_makes_the_output_nan",), allowed=True),
+               ("conv.def",), _probe_nan_times_zero, None, allowed=True),
     Convention("same_padding", "'same' padding with an odd total", "extra-cell-after",
                {"extra-cell-after": "TensorFlow SAME, ONNX SAME_UPPER, the spec [pad.same]",
                 "extra-cell-before": "ONNX SAME_LOWER"}),
@@ -501,15 +499,21 @@ def _op_of(case: Any) -> str | None:
     return f"{kind}_pool" if kind in ("max", "avg") else getattr(case, "OP", None)
 
 
+def alternative(key: str) -> str:
+    """The one non-default value of a convention that has exactly one (nan_times_zero)."""
+    c = CONVENTIONS[key]
+    others = [v for v in c.alternatives if v != c.default]
+    return others[0] if len(others) == 1 else "non-default"
+
+
 def explains(key: str, rule: str) -> bool:
     return any(fnmatch.fnmatchcase(rule, g) for g in CONVENTIONS[key].rules)
 
 
-def affected(keys: list[str], case: Any, check: str = "",
-             values: dict[str, str] | None = None) -> list[str]:
-    """The keys whose convention affects this case of ``check`` (a case type without the
-    fields: none).  ``values``: the target's {key: value}; a per-op value counts only for
-    the op the case calls, where it differs from the spec."""
+def affected(keys: list[str], case: Any, values: dict[str, str] | None = None) -> list[str]:
+    """The keys whose convention affects this case (a case type without the fields: none).
+    ``values``: the target's {key: value}; a per-op value counts only for the op the case
+    calls, where it differs from the spec."""
     out = []
     for k in keys:
         c = CONVENTIONS[k]
@@ -517,9 +521,6 @@ def affected(keys: list[str], case: Any, check: str = "",
             v = value_for(values[k], _op_of(case))
             if not (v in c.alternatives and v != c.default):
                 continue
-        if check and check in c.checks:
-            out.append(k)
-            continue
         fn = c.affects
         try:
             if fn is not None and fn(_view(case)):

@@ -211,6 +211,13 @@ class Runner:
             outcome["status"] = "unsupported"
         outcome["level"] = task["level"]
         self.outcomes[task["check"]] = CheckOutcome.from_dict(outcome)
+        for key in outcome.get("convention") or ():  # seen by a check rather than the probe
+            found = self.report.conventions.get(key)
+            if found is not None and not found.get("deviates"):
+                value = conv.alternative(key)
+                found.update(value=f"{value} (seen by {task['check']}; the probe saw "
+                                   f"{found.get('value')!r})", deviates=True,
+                             follows_spec=False, who=conv.CONVENTIONS[key].alternatives.get(value, ""))
 
     def _finish(self, key: tuple[str, str]) -> Result:
         op, rule = key
@@ -239,8 +246,11 @@ class Runner:
         return self.done[key]
 
     def run_all(self, on_result: Callable[[Result], None] | None = None,
-                on_update: Callable[[Report], None] | None = None) -> Report:
-        """Run every check (``jobs`` at a time); report each (op, rule) as it completes."""
+                on_update: Callable[[Report], None] | None = None,
+                on_tick: Callable[[list[tuple[str, int, float]]], None] | None = None
+                ) -> Report:
+        """Run every check (``jobs`` at a time); report each (op, rule) as it completes.
+        ``on_tick``: about once a second, the checks in progress (check, cases, seconds)."""
         assert self.pool is not None, "call start() first"
         pending = {k: {c.id for c in cs} - set(self.outcomes) for k, cs in self.groups.items()}
 
@@ -257,7 +267,7 @@ class Runner:
                 if c.id not in self.outcomes]
         try:
             complete([k for k, ids in pending.items() if not ids])
-            for task, outcome in self.pool.run(todo):
+            for task, outcome in self.pool.run(todo, on_tick):
                 self._record(task, outcome)
                 ready = []
                 for k, ids in pending.items():

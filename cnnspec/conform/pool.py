@@ -91,11 +91,13 @@ class _Worker:
         self.call_start = ctx.RawValue("d", 0.0)
         self.op_buf = ctx.RawArray("c", 64)
         self.case_buf = ctx.RawArray("c", CASE_BUF)
+        self.case_count = ctx.RawValue("i", 0)  # cases of the task in progress (progress)
+        self.task_started = 0.0
         self.log = log
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=worker.main, daemon=True, name="cnnspec-worker",
                                 args=(child, self.call_start, self.op_buf, self.case_buf, spec,
-                                      options, log))
+                                      options, log, self.case_count))
         with _single_threaded_env(), _main_not_reimported():
             self.proc.start()
         child.close()
@@ -166,6 +168,12 @@ class Pool:
             self._wait()
         return self.info
 
+    def activity(self) -> list[tuple[str, int, float]]:
+        """(check, cases started, seconds) of each task in progress."""
+        now = time.monotonic()
+        return [(w.task.get("check", "?"), int(w.case_count.value), now - w.task_started)
+                for w in self._alive() if w.task is not None]
+
     def _alive(self) -> list[_Worker]:
         return [w for w in self.workers if not w.dead]
 
@@ -174,17 +182,24 @@ class Pool:
         multiprocessing.connection.wait([w.conn for w in alive] + [w.proc.sentinel for w in alive],
                                         POLL_S)
 
-    def run(self, tasks: Iterable[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
-        """Run the tasks, ``jobs`` at a time; yield (task, outcome) in completion order."""
+    def run(self, tasks: Iterable[dict[str, Any]], on_tick: Any = None
+            ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        """Run the tasks, ``jobs`` at a time; yield (task, outcome) in completion order.
+        ``on_tick``: called about once a second with :meth:`activity` while tasks run."""
         queue = deque(tasks)
+        ticked = time.monotonic()
         while queue or any(w.task is not None for w in self._alive()):
             for i, w in enumerate(self.workers):
                 if w.dead and queue:  # a worker lost to a crash or a hang: replace it
                     self.workers[i] = w = self._spawn()
                 if w.ready and w.task is None and queue:
                     w.task = queue.popleft()
+                    w.case_count.value, w.task_started = 0, time.monotonic()
                     w.conn.send(w.task)
             self._wait()
+            if on_tick is not None and time.monotonic() - ticked >= 1.0:
+                ticked = time.monotonic()
+                on_tick(self.activity())
             for w in self._alive():
                 done = self._service(w)
                 if done is not None:

@@ -3,14 +3,17 @@
     [ 3/41] pass        conv            conv.def                 100 examples   0.4s
     [ 4/41] FAIL        conv            conv.out-size            y.shape=(1, 1, 3), but should ...
 
-On a terminal the lines are coloured; the summary is a table of statuses per op, the
-conventions the target follows, and each failure with its message, minimal example and
-repro.
+On a terminal the lines are coloured and a live line shows the check in progress (its
+cases, its time, the results done and an estimate of the time left), rewritten about once a
+second; in a log the same line is printed every 10 s of a long check; ``--quiet`` prints the
+summary only.  The summary is a table of statuses per op, the conventions the target
+follows, and the findings (one per root cause) with their data and repro.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from typing import IO, Any
 
 from .results import LEVELS, STATUSES, Finding, Report, Result
@@ -39,10 +42,38 @@ class Progress:
         self.is_failing = is_failing or (lambda r: r.status in ("fail", "xpass"))
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.total, self.count = total, 0
+        self.live = 0  # length of the live line on the screen (a terminal), 0: none
+        self.started = time.monotonic()
+        self.logged: dict[str, int] = {}
 
     def write(self, text: str = "") -> None:
+        if self.live:  # a live line is on the screen: overwrite it
+            self.stream.write("\r" + " " * self.live + "\r")
+            self.live = 0
         self.stream.write(text + "\n")
         self.stream.flush()
+
+    def tick(self, activity: list[tuple[str, int, float]]) -> None:
+        """The checks in progress, about once a second: on a terminal one line rewritten in
+        place; elsewhere (a CI log) a line every 10 seconds of a check's run."""
+        if not activity:
+            return
+        check, cases, seconds = max(activity, key=lambda a: a[2])
+        elapsed = time.monotonic() - self.started
+        eta = ""
+        if self.count:
+            left = elapsed / self.count * (self.total - self.count)
+            eta = f", about {left:.0f}s left"
+        text = (f"  ... {check}: {cases} case(s) in {seconds:.0f}s "
+                f"[{self.count}/{self.total} results, {elapsed:.0f}s{eta}]")
+        if self.tty:
+            text = text[:150]
+            self.stream.write("\r" + text + " " * max(0, self.live - len(text)))
+            self.live = len(text)
+            self.stream.flush()
+        elif seconds >= 10 and int(seconds) // 10 != self.logged.get(check, -1):
+            self.logged[check] = int(seconds) // 10
+            self.write(text)
 
     def start(self, target: str, profile: str, examples: Any, seed: int, jobs: int,
               conventions: dict[str, dict[str, Any]]) -> None:

@@ -138,7 +138,8 @@ def _reference_file() -> str:
     return os.path.realpath(reference.__file__)
 
 
-def _run_task(task: dict[str, Any], target: Any, spec: str, case_buf: Any) -> dict[str, Any]:
+def _run_task(task: dict[str, Any], target: Any, spec: str, case_buf: Any,
+              case_count: Any = None) -> dict[str, Any]:
     from . import checkrun, conventions, diagnose, precision
     from .repro import case_tag
 
@@ -153,18 +154,27 @@ def _run_task(task: dict[str, Any], target: Any, spec: str, case_buf: Any) -> di
 
     def on_case(case: Any) -> None:
         case_buf.value = case_tag(case).encode("utf-8", "replace")[:len(case_buf) - 1]
+        if case_count is not None:
+            case_count.value += 1
 
     run = functools.partial(checkrun.run_check, target, check, max_examples=task["max_examples"],
                             seed=task["seed"], target_spec=spec, on_case=on_case)
     out = run()
     if out["status"] != "fail":
         return out
+    seen = out.get("convention_seen")
+    if seen:  # the check recognised the convention on its own data: rerun accepting it
+        again = run(tolerate=(seen,), skip_refusals=True)
+        if again["status"] != "fail":
+            value = conventions.alternative(seen)
+            return _with_call_repro(_convention(out, again, [seen], {seen: value}, check.rule),
+                                    check.id, spec, task["seed"])
+        out = again
     deviating = {k: v for k, v in task.get("deviations", {}).items()
                  if conventions.explains(k, check.rule)}
-    named = conventions.affected(list(deviating), out.get("_case"), check.id, deviating)
+    named = conventions.affected(list(deviating), out.get("_case"), deviating)
     if named:  # the counterexample itself is a case of a convention the target follows
-        again = run(exclude=lambda case: bool(conventions.affected(named, case, check.id,
-                                                                   deviating)),
+        again = run(exclude=lambda case: bool(conventions.affected(named, case, deviating)),
                     skip_refusals=True)
         if again["status"] != "fail":
             return _with_call_repro(_convention(out, again, named, deviating, check.rule),
@@ -223,7 +233,7 @@ def _convention(out: dict[str, Any], again: dict[str, Any], named: list[str],
 
 
 def main(conn: Any, call_start: Any, op_buf: Any, case_buf: Any, spec: str,
-         options: dict[str, Any], log_path: str) -> None:
+         options: dict[str, Any], log_path: str, case_count: Any = None) -> None:
     """The worker's entry point (a multiprocessing.Process target)."""
     _redirect_output(log_path)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -268,7 +278,7 @@ def main(conn: Any, call_start: Any, op_buf: Any, case_buf: Any, spec: str,
         if task.get("kind") == "stop":
             return
         try:
-            out = _run_task(task, proxy, spec, case_buf)
+            out = _run_task(task, proxy, spec, case_buf, case_count)
         except MemoryError:
             out = {"status": "fail", "message": "the worker ran out of memory outside a target "
                                                 "call (--memory-limit)"}

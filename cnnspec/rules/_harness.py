@@ -21,7 +21,7 @@ from ..asserts import assert_exact, assert_shape, assert_within, fail
 from ..targets import Target, Unsupported
 
 __all__ = ["invoke", "expect_raises", "expect_close", "is_exact", "error_factor", "fail",
-           "refused_by_reference", "Refusal", "target_frames"]
+           "refused_by_reference", "Refusal", "ConventionDifference", "target_frames"]
 
 
 class Refusal(AssertionError):
@@ -35,6 +35,17 @@ class Refusal(AssertionError):
     def __init__(self, text: str, error: str) -> None:
         super().__init__(text)
         self.error = error
+
+
+class ConventionDifference(AssertionError):
+    """The target differs from the spec exactly as a named convention (``convention``, a key
+    of cnnspec.conform.conventions.CONVENTIONS) says it would, on data the check built
+    itself: the check recognised the alternative behaviour.  A failure unless the run
+    accepts that convention."""
+
+    def __init__(self, text: str, convention: str) -> None:
+        super().__init__(text)
+        self.convention = convention
 
 
 def _arrays(args: tuple[Any, ...]) -> list[np.ndarray]:
