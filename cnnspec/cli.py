@@ -472,7 +472,8 @@ def _conform(args: argparse.Namespace) -> int:
                            args.max_examples or PROFILES[args.profile], args.seed, runner.jobs,
                            report.conventions)
         report = runner.run_all(None if args.quiet else progress.result,
-                                lambda rep: write_reports(rep, paths))
+                                lambda rep: write_reports(rep, paths),
+                                None if args.quiet else progress.tick)
     except TargetImportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         report.error = f"the target could not be imported: {str(exc).splitlines()[0]}"
