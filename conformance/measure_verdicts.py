@@ -84,8 +84,9 @@ def run_one(path: Path, profile: str, logs: Path | None, cnnspec: Path | None = 
         # installed one, or the copy at `cnnspec` (e.g. `git archive HEAD cnnspec`)
         out = Path(tmp) / "report.json"
         start = time.perf_counter()
+        only = ["--ops", ",".join(ops)] if ops else []
         proc = subprocess.run([sys.executable, "-m", "cnnspec.cli", "conform", str(path),
-                               "--profile", profile, "--report-json", str(out)],
+                               "--profile", profile, "--report-json", str(out), *only],
                               capture_output=True, text=True, cwd=tmp, env=env)
         seconds = time.perf_counter() - start
         report = json.loads(out.read_text()) if out.exists() else {}

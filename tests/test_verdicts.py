@@ -362,3 +362,14 @@ def test_nan_times_zero_seen_by_the_check_is_an_allowed_convention_and_nothing_m
         "def conv(x, w, b, **kw):\n    return _conv(np.where(np.isnan(x), 0.0, x), w, b, **kw)\n")
     report = run(str(drops), rules=["conv.def"], profile="quick", seed=0)
     assert report.results[0].status == "fail" and report.exit_code == 1
+
+
+def test_a_target_that_cannot_run_here_is_not_green(tmp_path):
+    from cnnspec.conform import run
+
+    gpu = tmp_path / "gpu_only.py"
+    gpu.write_text("UNAVAILABLE = 'no CUDA device'\n"
+                   "from cnnspec.targets.reference import conv\n")
+    report = run(str(gpu), rules=["conv.out-size"], profile="quick")
+    assert report.exit_code == 3
+    assert "conv: no check reached the target" in report.unchecked()[0]

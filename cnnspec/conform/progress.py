@@ -172,8 +172,8 @@ def _finding_lines(n: int, f: Finding, report: Report, colour: bool) -> list[str
 
     lead = f.lead
     if f.kind == "restriction":
-        head = (f"FINDING {n}: RESTRICTION on {f.op}: the target refuses valid configurations "
-                f"({lead.refusal})")
+        head = (f"FINDING {n}: RESTRICTION on {f.op}: the target raises "
+                f"{(lead.refusal or '').split(':', 1)[0]} on valid configurations")
     elif f.kind == "convention":
         keys = tuple(lead.convention or ())
         named = "; ".join(f"{k}={report.conventions.get(k, {}).get('value')!r} (spec: "
@@ -183,6 +183,11 @@ def _finding_lines(n: int, f: Finding, report: Report, colour: bool) -> list[str
         title = _title(f.rule)
         head = f"FINDING {n}: {f.rule} on {f.op}: {title}"
     lines = [_paint(head, "fail", colour)]
+    if f.kind == "restriction":
+        said = list(dict.fromkeys(r.refusal for r in f.results if r.refusal))
+        lines += [f"  it says: {m}" for m in said[:4]]
+        if len(said) > 4:
+            lines.append(f"  ... and {len(said) - 4} more message(s)")
     lines += ["  " + line for line in _finding_message(f).splitlines()[:24]]
     others = [r for r in f.rules if r != f.rule]
     if others:
@@ -194,8 +199,8 @@ def _finding_lines(n: int, f: Finding, report: Report, colour: bool) -> list[str
     if f.kind == "convention":
         lines.append(f"  (--allow-convention {','.join(lead.convention or ())} if the target "
                      f"follows it on purpose)")
-    if lead.example and (f.kind != "fail" or lead.example.get("shrunk") is False):
-        lines.append(f"  example (not shrunk): {lead.example.get('repr')}")
+    if lead.example and lead.example.get("shrunk") is False:
+        lines.append(f"  example (the case it died on, not shrunk): {lead.example.get('repr')}")
     elif lead.example:
         lines.append(f"  minimal example: {lead.example.get('repr')}")
     if lead.repro:

@@ -323,8 +323,9 @@ class Report:
         groups: dict[tuple[Any, ...], Finding] = {}
         by_message: dict[tuple[str, str], tuple[Any, ...]] = {}
         for r in self.failed:
-            if r.status == "restriction":
-                key: tuple[Any, ...] = ("restriction", r.op, signature(r.refusal or r.message))
+            if r.status == "restriction":  # one finding per op and exception type
+                error = (r.refusal or "").split(":", 1)[0]
+                key: tuple[Any, ...] = ("restriction", r.op, error)
                 kind, rule = "restriction", r.rule
             elif r.status == "convention":
                 key, kind, rule = ("convention", r.op, tuple(r.convention or ())), \

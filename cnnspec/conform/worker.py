@@ -140,6 +140,17 @@ def _reference_file() -> str:
 
 def _run_task(task: dict[str, Any], target: Any, spec: str, case_buf: Any,
               case_count: Any = None) -> dict[str, Any]:
+    """Run a probe, or a check and judge its failure, in this order:
+
+    1. the check recognised a convention on its own data (ConventionDifference): run again
+       accepting it; a clean run is a ``convention`` result;
+    2. the minimal counterexample is a case of a convention the target follows for its op:
+       run again without such cases; a clean run is a ``convention`` result;
+    3. the counterexample is a refusal of a valid configuration: run again setting refusals
+       aside; a clean run is a ``restriction`` (the refusal is the evidence), a failure is
+       reported instead;
+    4. a failure: its root cause (diagnose.cause) and a repro that calls the target directly.
+    """
     from . import checkrun, conventions, diagnose, precision
     from .repro import case_tag
 

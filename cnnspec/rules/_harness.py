@@ -53,14 +53,21 @@ def _arrays(args: tuple[Any, ...]) -> list[np.ndarray]:
 
 
 def target_frames(exc: BaseException, most: int = 3) -> str:
-    """The last frames of ``exc``'s traceback that are not cnnspec's own code (the target's
-    lines), formatted as a traceback excerpt; '' when there are none."""
+    """The last frames of ``exc``'s traceback in the target's own code (not cnnspec's, not
+    installed libraries', not Python's), formatted as a traceback excerpt; the last frames
+    outside cnnspec when none are the target's; '' when there are none."""
     import os
+    import sysconfig
     import traceback
 
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the cnnspec package
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if not os.path.abspath(f.filename).startswith(here + os.sep)]
+    outside = [f for f in traceback.extract_tb(exc.__traceback__)
+               if not os.path.abspath(f.filename).startswith(here + os.sep)]
+    libraries = {os.path.abspath(sysconfig.get_path(k)) + os.sep
+                 for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+    own = [f for f in outside if f.filename[:1] != "<" and not any(
+        os.path.abspath(f.filename).startswith(lib) for lib in libraries)]
+    frames = own or outside
     if not frames:
         return ""
     lines = traceback.format_list(frames[-most:])
