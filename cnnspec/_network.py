@@ -186,7 +186,8 @@ class Walker:
         rules = ("pool.out-size", "pool.ceil-mode" if layer.ceil_mode else "params.pool",
                  "rf.size")
         return (new, formulas.pool_params(), 0, 0, dropped,
-                self._fits(spatial, pad, k, d, "pool.kernel-fits"), rules,
+                self._fits(spatial, pad, k, d, "pool.kernel-fits")
+                + _windows_have_input(spatial, pad, k, s, d, layer.ceil_mode), rules,
                 f"{layer.kind}{r}d")
 
     def adaptive(self, layer: L.AdaptiveAvgPool, st: State) -> tuple:
@@ -340,6 +341,65 @@ def _condition(expr: Any, what: str, rule: str) -> list:
         raise InvalidConfig(f"{what}: {expr} >= 0 holds for no size, but should hold for some",
                             rule=rule)
     return [rel]
+
+
+def _windows_have_input(spatial: tuple, pad: tuple, k: tuple, s: tuple, d: tuple,
+                        ceil_mode: bool) -> tuple:
+    """Symbolic axes with int padding: the sizes for which every pooling window has an input
+    cell [pool.window-has-input], as a condition on the axis' size; InvalidConfig when no
+    size satisfies it."""
+    out = []
+    for a, (i, (pb, pa), ki, si, di) in enumerate(zip(spatial, pad, k, s, d)):
+        if is_symbolic(i) and not any(is_symbolic(v) for v in (pb, pa, ki, si, di)):
+            out.extend(_window_condition(i, ki, si, pb, pa, di, bool(ceil_mode), a))
+    return tuple(out)
+
+
+def _window_condition(i: Any, k: int, s: int, pb: int, pa: int, d: int, ceil_mode: bool,
+                      axis: int) -> list:
+    """Whether every window reads an input cell, as a condition on the size i.
+
+    For sizes n >= top the answer depends on n mod s only: past the kernel's span and the
+    paddings a window misses the input only by starting at or after its end, and the last
+    window's start moves with n in steps of s.  So n = 1 .. top + s - 1 are tried one by
+    one (sizes where the kernel does not fit are left to [pool.kernel-fits])."""
+    import sympy
+
+    eff = formulas.effective_kernel(k, d)
+    top = eff + pb + pa + d + 2 * s
+
+    def ok(n: int) -> bool | None:
+        if n + pb + pa < eff:
+            return None
+        return formulas.pool_window_has_input(n, k, stride=s, padding=(pb, pa), dilation=d,
+                                              ceil_mode=ceil_mode) is None
+
+    sizes = {n: ok(n) for n in range(1, top + s)}
+    if all(v is not False for v in sizes.values()):
+        return []
+    good = [n for n, v in sizes.items() if v]
+    what = f"every pooling window has an input cell on axis {axis}"
+    if not good:
+        raise InvalidConfig(f"{what}: holds for no size {i}, but should hold for some",
+                            rule="pool.window-has-input",
+                            detail=f"  kernel={k}, stride={s}, padding=({pb}, {pa}), dilation={d}, "
+                                   f"ceil_mode={ceil_mode}: for every size, some window reads "
+                                   f"only padding")
+    residues = sorted({n % s for n in range(top, top + s) if sizes[n]})
+    if len(residues) == s:
+        m = min(n for n in range(1, top + s)
+                if all(sizes[q] is not False for q in range(n, top + s)))
+        small = [n for n in good if n < m]
+        if not small:
+            return _condition(_s(i - m), what, "pool.window-has-input")
+        tail: Any = sympy.Ge(i, m)
+    else:
+        m = min(n for n in range(1, top + s)
+                if all(sizes[q] is not (q % s not in residues) for q in range(n, top + s)))
+        small = [n for n in good if n < m]
+        tail = sympy.Or(*(sympy.Eq(sympy.Mod(i, s), r) for r in residues))
+        tail = tail if m <= 1 else sympy.And(sympy.Ge(i, m), tail)
+    return [sympy.Or(tail, *(sympy.Eq(i, n) for n in small))]
 
 
 def _same_shape(a: tuple, b: tuple) -> tuple:

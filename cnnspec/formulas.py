@@ -35,6 +35,7 @@ __all__ = [
     "pool_params", "batch_norm_params", "batch_norm_buffers", "conv_macs",
     "conv_transpose_macs", "dense_macs", "RF", "receptive_field_step", "receptive_fields",
     "adaptive_pool_window", "flatten_size", "floor_dropped", "receptive_field_union",
+    "causal_padding", "conv_flops", "conv_transpose_contributions",
 ]
 
 Int = Any  # an int or a SymPy integer expression
@@ -197,6 +198,15 @@ def conv_transpose_out_size(i: Int, k: Int, *, stride: Int = 1, padding: Any = 0
     return o
 
 
+def conv_transpose_contributions(k: Int, stride: Int, q: Int) -> Int:
+    """Products a transposed convolution (d = 1) adds into output cell q, counted before any
+    cropping, for an interior cell (k - 1 <= q <= (i - 1)*s): ceil((k - q mod s) / s), i.e.
+    ceil(k/s) for k mod s of every s cells and floor(k/s) for the others.  [conv-transpose.overlap]"""
+    k = at_least("kernel", k, 1, rule="config.kernel")
+    s = at_least("stride", stride, 1, rule="config.stride")
+    return ceil_div(k - q % s, s)
+
+
 def _shape(fn: Any, spatial: Sequence[Int], kernel: Any, stride: Any, padding: Any,
            dilation: Any, **extra: Any) -> tuple[Int, ...]:
     r = len(spatial)
@@ -277,6 +287,12 @@ def torch_same_padding(k: Int, *, dilation: Int = 1) -> tuple[Int, Int]:
     """PyTorch padding='same' (stride 1 only): total d*(k-1), the extra cell after.  [pad.same]"""
     total = effective_kernel(k, dilation) - 1
     return total // 2, total - total // 2
+
+
+def causal_padding(k: Int, *, dilation: Int = 1) -> tuple[Int, Int]:
+    """'causal' padding (Keras Conv1D): d*(k-1) before, none after, so that at stride 1
+    o = i and output t reads inputs 0..t only.  [pad.causal]"""
+    return effective_kernel(k, dilation) - 1, 0
 
 
 def valid_padding() -> tuple[int, int]:
@@ -391,6 +407,15 @@ def conv_transpose_macs(c_in: Int, c_out: Int, kernel: Sequence[Int], in_spatial
     ks, ins = _sizes("kernel", kernel), _sizes("in_spatial", in_spatial, rule="config.nonempty")
     n = at_least("batch", batch, 1, rule="config.nonempty")
     return n * c_in * _prod(ins) * (c_out // g) * _prod(ks)
+
+
+def conv_flops(c_in: Int, c_out: Int, kernel: Sequence[Int], out_spatial: Sequence[Int], *,
+               groups: Int = 1, batch: Int = 1, bias: bool = False) -> Int:
+    """2 * conv_macs (a multiply and an add per multiply-accumulate, the accumulator starting
+    at 0), plus one add per output element for a bias: N * C_out * prod(out).  [macs.flops]"""
+    macs = conv_macs(c_in, c_out, kernel, out_spatial, groups=groups, batch=batch)
+    outputs = batch * c_out * _prod(_sizes("out_spatial", out_spatial, rule="config.nonempty"))
+    return 2 * macs + (outputs if _flag("bias", bias) else 0)
 
 
 def dense_macs(n_in: Int, n_out: Int, *, batch: Int = 1) -> Int:

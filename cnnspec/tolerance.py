@@ -21,7 +21,8 @@ Rounding model (Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed
 A sum of n terms, each term going through at most n roundings, gives per term
 prod(1 + delta_i) = 1 + theta_n with |theta_n| <= gamma_n = n u / (1 - n u) (Higham Lemma 3.1),
 for any summation order (recursive, pairwise, blocked, with or without FMA).  The bound does
-NOT cover Winograd or FFT convolution, whose errors are not componentwise bounded this way.
+NOT cover Winograd or FFT convolution, whose errors are not componentwise bounded this way
+(NNPACK on CPUs, algorithms cuDNN may choose on GPUs): both regimes assume direct summation.
 Overflow is not modelled: choose data whose sums stay far below the dtype's largest value.
 
 Three precisions can differ (this is how GPUs compute):
@@ -290,6 +291,12 @@ def exact_in(dtype: Any, max_abs_sum: Any) -> bool:
     S = sum|x||w| + |b| (:func:`conv_abs_sum`): then each input, product and partial sum,
     in any order, is an integer of magnitude <= 2**p, every one of them representable, so no
     operation rounds.  Sums only: an average divides, and k/D is rarely representable.
+
+    Direct summation only (products x*w added as they are): Winograd and FFT convolution
+    multiply by non-integer constants and round their transforms, and are not exact on
+    integers.  For "tf32" the 2**11 limit is sufficient, not necessary: TF32 rounds only the
+    inputs (to 11 significant bits) and accumulates in float32, so integer inputs of
+    magnitude <= 2**11 whose partial sums stay <= 2**24 are exact as well.
     """
     limit = PRECISIONS[_name(dtype)].max_exact_int
     m = max_abs_sum if isinstance(max_abs_sum, int) else np.max(max_abs_sum)  # ints stay exact

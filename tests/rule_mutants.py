@@ -245,6 +245,12 @@ def _convt_flipped(x, w, b, **kw):
     return R.conv_transpose(x, np.flip(w, _spatial_axes(w)).copy(), b, **kw)
 
 
+def _convt_drops_last_tap(x, w, b, **kw):
+    w = w.copy()
+    w[..., -1] = 0  # the last tap of the last spatial axis
+    return R.conv_transpose(x, w, b, **kw)
+
+
 def _convt_no_output_padding(x, w, b, **kw):
     return R.conv_transpose(x, w, b, **{**kw, "output_padding": (0,) * (x.ndim - 2)})
 
@@ -496,6 +502,9 @@ TARGET_MUTANTS: dict[str, Mutant] = {
     "pad.valid": every_op("padding 0 means 1", _zero_padding_means_one),
     "pad.same": every_op("swaps before/after padding", _swap_padding),
     "pad.full": mutant("conv padding capped at k - 1", conv=_conv_padding_capped),
+    "pad.causal": mutant("conv swaps before/after padding", conv=_swap_padding(R.conv)),
+    "conv-transpose.overlap": mutant("conv_transpose drops the last kernel tap",
+                                     conv_transpose=_convt_drops_last_tap),
 }
 
 
@@ -579,6 +588,7 @@ SPEC_PATCHES: dict[str, Patch] = {
     "macs.conv-transpose": patch("conv_transpose_macs + 1",
                                  (F, "conv_transpose_macs", when(formulas.conv_transpose_macs))),
     "macs.dense": patch("dense_macs + 1", (F, "dense_macs", when(formulas.dense_macs))),
+    "macs.flops": patch("conv_flops + 1", (F, "conv_flops", when(formulas.conv_flops))),
     "rf.size": _rf_off("size"),
     "rf.jump": _rf_off("jump"),
     "rf.start": _rf_off("start"),

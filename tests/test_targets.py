@@ -1,4 +1,4 @@
-"""The built-in targets in the target contract of DESIGN.md, against the reference target.
+"""The built-in targets in the target contract (docs/contract.md), against the reference target.
 
 Each target loads and defines the four ops; wherever it computes, it agrees exactly with
 ``cnnspec.targets.reference`` on integer-valued data (a NotImplementedError is counted with

@@ -1,10 +1,20 @@
-"""Citations shared by the rule modules (the seeds by file name, papers, framework docs)."""
+"""Citations shared by the rule modules: the seed documents (by title, author and address,
+never by a local file name), papers, framework docs."""
 
-SEED_ML4A = "seeds/000_0bd12b75b4604037.txt (notes on ml4a 'convnets', Japanese)"
-SEED_INTUITION = "seeds/001_df455ca08c0ac178.txt ('Convolution Neural Network: intuition', after cs231n and Andrew Ng)"
-SEED_CNN = "seeds/002_21a349d7ec12c161.txt ('Convolutional Neural Network', after machinelearningmastery)"
-SEED_DS = "seeds/003_a2e43ff67ed3d0d6.txt (Data Science Stack Exchange answer 89461)"
-SEED_HYLEE = "seeds/004_7bfe62b65b3700b1.txt (Hung-yi Lee, 'Convolutional Neural Network' slides)"
+SEED_ML4A = ("'CNNはなぜ画像判別ができるのか' (Why CNNs can classify images), Japanese notes (author not "
+             "given) after Gene Kogan's ml4a 'Convolutional neural networks', "
+             "https://ml4a.github.io/ml4a/jp/convnets/")
+SEED_INTUITION = ("'Convolution Neural Network : intuition', blog post (author and address not given), "
+                  "after Stanford CS231n Lecture 5, https://www.youtube.com/watch?v=bNb2fEVKeEo, and "
+                  "Andrew Ng's 'Convolutions Over Volume', https://www.coursera.org/learn/"
+                  "convolutional-neural-networks/lecture/ctQZz/convolutions-over-volume")
+SEED_CNN = ("'Convolutional Neural Network', notes (author not given) after Jason Brownlee, "
+            "'How Do Convolutional Layers Work in Deep Learning Neural Networks?', "
+            "https://machinelearningmastery.com/convolutional-layers-for-deep-learning-neural-networks/")
+SEED_DS = ("Data Science Stack Exchange, answer 89461 to question 89438, "
+           "https://datascience.stackexchange.com/a/89461")
+SEED_HYLEE = ("Hung-yi Lee, 'Convolutional Neural Network', lecture slides, Machine Learning course, "
+              "National Taiwan University, https://speech.ee.ntu.edu.tw/~hylee/")
 DUMOULIN = "Dumoulin & Visin, 'A guide to convolution arithmetic for deep learning', arXiv:1603.07285"
 TORCH_CONV = "PyTorch docs: torch.nn.Conv1d/2d/3d (shape formulas, groups, padding_mode)"
 TORCH_CONVT = "PyTorch docs: torch.nn.ConvTranspose1d/2d/3d (output size, output_padding)"

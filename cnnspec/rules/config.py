@@ -75,9 +75,10 @@ rule("config.dilation", "Dilations are >= 1",
      examples=(Example("dilation=(1,)", "accepted"), Example("dilation=(0,)", "rejected")),
      sources=(S.DUMOULIN, S.TORCH_CONV))
 rule("config.padding", "Padding is >= 0 on both sides",
-     """Padding is a (before, after) pair per axis with both entries >= 0, or one of the
-     strings 'valid', 'same' ('same_upper'), 'same_lower', 'full'. Negative padding (cropping)
-     is not part of the spec.""", preconditions=("p_before >= 0", "p_after >= 0"),
+     """Padding is a (before, after) pair per axis with both entries >= 0. For conv,
+     max_pool and avg_pool it may also be one of the strings 'valid', 'same' ('same_upper'),
+     'same_lower', 'full'; conv_transpose takes numbers only and refuses strings. Negative
+     padding (cropping) is not part of the spec.""", preconditions=("p_before >= 0", "p_after >= 0"),
      ops=("conv", "conv_transpose", "max_pool", "avg_pool"),
      examples=(Example("padding=((0, 1),)", "accepted"),
                Example("padding=((-1, 1),)", "rejected: crop the input instead")),

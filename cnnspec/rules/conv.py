@@ -38,7 +38,11 @@ def _eff():
 rule("conv.def", "Convolution is cross-correlation",
      """Each output element is the dot product of a kernel with the input window under it:
      the elementwise products of the window and the kernel, summed, plus the bias. The kernel
-     is not flipped: what deep-learning frameworks call convolution is cross-correlation.""",
+     is not flipped: what deep-learning frameworks call convolution is cross-correlation.
+     NaN follows IEEE arithmetic: a NaN in the input makes NaN exactly the outputs whose
+     windows read it, even under a zero weight, and no other output. Where a NaN meets only
+     zero weights, BLAS-backed sums (NumPy's tensordot) skip the product and give the finite
+     sum: the convention nan_times_zero, reported and allowed (both are correct arithmetic).""",
      ops=("conv",),
      formula="y[n, o, *p] = b[o] + sum_{c, *t} xpad[n, g(o)*Cg + c, *(p*s + t*d)] * w[o, c, *t]",
      examples=(Example("x = [[0, 1, 2], [10, 11, 12], [20, 21, 22]] (3x3), w = [[1, 0], [0, 2]]",
@@ -80,7 +84,7 @@ rule("conv.out-size", "Output size: the floor formula",
      formula="o = floor((i + p_before + p_after - d*(k-1) - 1) / s) + 1",
      preconditions=("d*(k-1) + 1 <= i + p_before + p_after",),
      examples=(Example("i=7, k=3, s=2, p=(1, 1), d=1", "o = 4", "floor((7 + 2 - 2 - 1)/2) + 1 = 3 + 1"),
-               Example("i=32, k=5, s=1, p=0", "o = 28", "32 - 5 + 1 (cs231n, seed 001)")),
+               Example("i=32, k=5, s=1, p=0", "o = 28", "32 - 5 + 1 (the CS231n example of 'Convolution Neural Network : intuition')")),
      sources=(S.SEED_INTUITION, S.DUMOULIN, S.TORCH_CONV, S.ONNX_CONV), see_also=("conv.kernel-fits",))
 rule("conv.kernel-fits", "The dilated kernel fits the padded input",
      """A convolution is defined only when the dilated kernel, d*(k-1) + 1 cells, fits inside the
@@ -127,7 +131,7 @@ rule("conv.channels", "Kernel depth equals input channels (the volume rule)",
      ops=("conv",), preconditions=("w.shape[1] * groups == C_in",),
      formula="y[:, o] = b[o] + sum_{c < Cg} conv(x[:, g(o)*Cg + c], w[o, c])",
      examples=(Example("x 20 x 26 x 26, 30 filters of 20 x 5 x 5", "y 30 x 22 x 22",
-                       "kernel depth 20 = input channels; 30 filters give 30 channels (seed 000)"),),
+                       "kernel depth 20 = input channels; 30 filters give 30 channels (the ml4a notes)"),),
      sources=(S.SEED_ML4A, S.SEED_INTUITION, S.TORCH_CONV))
 rule("conv.groups", "Groups split the channels into independent convolutions",
      """With g groups, input and output channels are split into g consecutive blocks; output
@@ -249,7 +253,7 @@ rule("conv.composition", "Two linear convs are one conv with a larger kernel",
      the full true convolution of the two kernels on the path through m: size K1 + K2 - 1
      per axis. A stack of convolutions without a nonlinearity between them is therefore no
      more expressive than one convolution; the activation applied to each feature map (a
-     ReLU, seed 002) is what makes depth add power.""",
+     ReLU, as the Brownlee-based notes stress) is what makes depth add power.""",
      ops=("conv",),
      formula="conv(conv(x, w1), w2) = conv(x, w),  w[o, c] = sum_m convolve_full(w2[o, m], w1[m, c])",
      examples=(Example("x = [0, 1, 2, 3], w1 = [1, 2], w2 = [1, 10]",

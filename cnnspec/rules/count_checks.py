@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import itertools
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -398,3 +399,66 @@ _rf_check("rf.jump", "distance to the next unit", lambda deps, nxt: int(nxt.min(
           lambda rf, u: rf.jump)
 _rf_check("rf.start", "first input", lambda deps, _: int(deps.min()),
           lambda rf, u: rf.start + u * rf.jump)
+
+
+# ---------------------------------------------------------------- floating-point operations
+
+
+@check("macs.flops", ops=(), cases=lambda: _small("conv"), max_examples=25)
+def check_counts_the_multiplies_and_adds_of_a_naive_loop(target, cfg):
+    """Every output: acc = 0; acc = acc + x*w per tap (one multiply, one add); then + b (one
+    add).  The loop's operations, counted one by one, against conv_flops."""
+    x, w, b = cfg.x, cfg.w, cfg.b
+    y, _ = _naive_conv(x, w, **cfg.kwargs)
+    c_out, cg, *kernel = w.shape
+    taps = cg * int(np.prod(kernel))
+    mults = adds = 0
+    for _ in range(y.size):  # every output element
+        for _ in range(taps):
+            mults += 1  # x * w
+            adds += 1  # acc + x*w
+        if b is not None:
+            adds += 1  # acc + b
+    got = formulas.conv_flops(x.shape[1], c_out, kernel, y.shape[2:], groups=cfg.groups,
+                              batch=x.shape[0], bias=b is not None)
+    expect_equal("conv_flops(...)", got, mults + adds, rule="macs.flops", call=cfg.call(),
+                 detail=f"  {mults} multiplies + {adds} adds of the naive loop")
+    expect_equal("conv_flops(bias=False) / conv_macs",
+                 Fraction(formulas.conv_flops(x.shape[1], c_out, kernel, y.shape[2:],
+                                              groups=cfg.groups, batch=x.shape[0]),
+                          formulas.conv_macs(x.shape[1], c_out, kernel, y.shape[2:],
+                                             groups=cfg.groups, batch=x.shape[0])),
+                 2, rule="macs.flops", call=cfg.call())
+
+
+_macs_refusal("macs.flops", "conv_flops", "conv")
+
+
+# ---------------------------------------------------------------- transposed-conv overlap
+
+
+@check("conv-transpose.overlap", ops="conv_transpose", cases=composite(lambda draw, st: dict(
+    i=draw(st.integers(1, 8), label="i"), k=draw(st.integers(1, 6), label="k"),
+    s=draw(st.integers(1, 5), label="s"))))
+def check_ones_through_a_transposed_conv_count_the_contributions(target, c):
+    """All-ones x and w, no padding, d = 1: output cell q holds the number of products added
+    into it; its interior cells must hold conv_transpose_contributions(k, s, q)."""
+    from ._harness import invoke
+
+    i, k, s = c["i"], c["k"], c["s"]
+    x, w = np.ones((1, 1, i)), np.ones((1, 1, k))  # (N, C_in, i), (C_in, C_out, k)
+    kwargs = dict(stride=(s,), padding=((0, 0),), output_padding=(0,), dilation=(1,), groups=1)
+    call = f"conv_transpose(x=ones(1, 1, {i}), w=ones(1, 1, {k}), stride=({s},))"
+    y = invoke(target, "conv_transpose", x, w, None, rule="conv-transpose.overlap", call=call,
+               **kwargs)
+    for q in range(k - 1, (i - 1) * s + 1):
+        want = formulas.conv_transpose_contributions(k, s, q)
+        counted = sum(1 for p in range(i) if 0 <= q - p * s < k)  # inputs whose kernel covers q
+        expect_equal(f"contributions to cell {q}", want, counted, rule="conv-transpose.overlap",
+                     call=call, detail="  inputs p with 0 <= q - p*s < k, counted")
+        expect_equal(f"y[0, 0, {q}]", float(y[0, 0, q]), float(want),
+                     rule="conv-transpose.overlap", call=call)
+    interior = [formulas.conv_transpose_contributions(k, s, q) for q in range(s)]
+    expect_equal("uneven counts", len(set(interior)) > 1, k % s != 0,
+                 rule="conv-transpose.overlap", call=call,
+                 detail=f"  counts over one period of {s} cells: {interior}")

@@ -9,15 +9,21 @@ rules/arith_checks.py.
 
 from __future__ import annotations
 
+import functools
 import importlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from .. import formulas
+from ..errors import InvalidConfig
 from . import check
 from ._counting import full_overlaps, pool_windows, same_padding_by_search, scatter_length, tap_span
 from ._evidence import call_text, composite, expect_equal, expect_refusal, expect_zero, int_symbols
+from ._harness import fail
 
-for _family in ("pool", "conv_transpose", "pad"):  # they declare the rules checked here
+for _family in ("conv", "pool", "conv_transpose", "pad", "arith"):  # the rules checked here
     importlib.import_module(f"{__package__}.{_family}")
 
 # ---------------------------------------------------------------- pooling, floor and ceil mode
@@ -170,3 +176,282 @@ def check_formula_counts_overlapping_placements(target, c):
     expect_equal("o", formulas.conv_out_size(i, k, padding=p, dilation=d), overlaps, rule=FULL,
                  call=call_text("conv_out_size", i, k, padding=p, dilation=d),
                  detail="  placements of the kernel's span overlapping the input")
+
+
+# ---------------------------------------------------------------- rendered formulas
+#
+# A rule with a ``symbolic`` formula shows it three ways: the hand-written line, the SymPy
+# plain text and the LaTeX of spec/*.md.  Each is parsed back and evaluated at integer
+# points of the rule's domain, against the function of cnnspec.formulas that computes the
+# rule with ints: a display that reads wrong (a hidden substitution, a special case shown as
+# the rule) fails here.  A reader knows the symbols only by their printed names, so a point
+# names its values as printed ("C_in", "p_b", "i'").
+
+RENDERED = "rendered_formula_evaluates_like_formulas_py"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a rule's rendered formula reads: ``point(draw, st)`` draws values for the printed
+    names, inside the rule's domain; ``value(point)`` is what cnnspec.formulas computes there
+    with ints (InvalidConfig: outside the domain, drawn again); ``aliases`` turn names of the
+    hand-written line into printed ones (``p_before`` -> ``p_b``, ``prod(K)`` -> ``k_h*k_w``)."""
+
+    point: Callable[[Any, Any], dict]
+    value: Callable[[dict], Any]
+    aliases: tuple[tuple[str, str], ...] = ()
+
+
+def _ints(draw: Any, st: Any, **ranges: tuple[int, int]) -> dict:
+    return {name.replace("_prime", "'"): draw(st.integers(lo, hi), label=name)
+            for name, (lo, hi) in ranges.items()}
+
+
+def _safe_name(name: str) -> str:
+    return name.replace("'", "_prime")
+
+
+def _text_expr(text: str, symbols: dict[str, Any]) -> Any:
+    """Parse one formula of plain text, with the rule's own symbols for the printed names
+    (``d(k-1)`` and ``2p`` read as products, ``ceil``/``min``/``max`` as functions)."""
+    import sympy
+    from sympy.parsing.sympy_parser import convert_xor, implicit_multiplication, parse_expr, standard_transformations
+
+    local = {_safe_name(n): s for n, s in symbols.items()}
+    local.update(floor=sympy.floor, ceil=sympy.ceiling, ceiling=sympy.ceiling, min=sympy.Min,
+                 max=sympy.Max, Min=sympy.Min, Max=sympy.Max)
+    out = parse_expr(re.sub(r"([A-Za-z]\w*)'", r"\1_prime", text), local_dict=local,
+                     transformations=(*standard_transformations, implicit_multiplication,
+                                      convert_xor))
+    return sympy.Tuple(*out) if isinstance(out, tuple) else out
+
+
+def hand_segments(formula: str, aliases: tuple[tuple[str, str], ...] = ()) -> list[str]:
+    """The expressions of a hand-written formula line: its main clause (without the
+    '   (conditions)' and ',   definitions' that follow), split at ' = ', less a leading name
+    or label ('o', "o'", 'dropped', 'dense, conv: d(params)/dH')."""
+    main = re.split(r"\s{3,}\(|,\s{2,}", formula.splitlines()[0])[0]
+    for old, new in aliases:
+        main = re.sub(rf"(?<![\w']){re.escape(old)}(?![\w'])", new, main)
+    segments = [seg.strip() for seg in main.split(" = ")]
+    if re.fullmatch(r"[A-Za-z_]\w*'?", segments[0]) or ":" in segments[0]:
+        segments = segments[1:]
+    return segments
+
+
+def _split_latex_tuple(latex: str) -> list[str]:
+    r"""``\left( a, \  b\right)`` -> [a, b]; anything else -> [latex]."""
+    if not (latex.startswith(r"\left(") and latex.endswith(r"\right)")):
+        return [latex]
+    inner, depth, parts, cur = latex[len(r"\left("):-len(r"\right)")], 0, [], ""
+    for ch in inner:
+        depth += ch in "({[" or 0
+        depth -= ch in ")}]" or 0
+        if ch == "," and depth == 0:
+            parts, cur = [*parts, cur], ""
+        else:
+            cur += ch
+    return [latex] if not parts else [p.replace(r"\ ", " ").strip() for p in (*parts, cur)]
+
+
+def _latex_part(parse_latex: Any, part: str, symbols: dict[str, Any]) -> Any:
+    import sympy
+
+    t = re.sub(r"(?<![\\\w])d(?![\w}])", "{d}", part)
+    t = re.sub(r"(\\?[A-Za-z]+|[}'\d)])\s*\\left\(",
+               lambda m: m.group(0) if m.group(1).startswith("\\")
+               else m.group(1) + r" \cdot \left(", t)
+    parsed = parse_latex(t)
+    for name, fn in (("min", sympy.Min), ("max", sympy.Max)):  # parsed as unknown functions
+        parsed = parsed.replace(sympy.Function(name), fn)
+    by_name = {_safe_name(s.name): s for s in symbols.values()}
+    return parsed.subs({s: by_name.get(_safe_name(re.sub(r"[{}]", "", s.name)), s)
+                        for s in parsed.free_symbols})
+
+
+def _latex_expr(latex: str, symbols: dict[str, Any]) -> Any:
+    r"""Parse the LaTeX with SymPy's ANTLR parser (ImportError without antlr4).  Two quirks
+    of its grammar are worked around without changing the meaning: a lone ``d`` before a
+    letter reads as a differential (so it is braced), and ``s \left(x\right)`` as a call of
+    s (so a product sign is written)."""
+    import warnings
+
+    import sympy
+
+    with warnings.catch_warnings():  # SymPy warns about each antlr4 module it cannot import
+        warnings.simplefilter("ignore")
+        from sympy.parsing.latex import parse_latex
+
+        parts = [_latex_part(parse_latex, part, symbols) for part in _split_latex_tuple(latex)]
+    return parts[0] if len(parts) == 1 else sympy.Tuple(*parts)
+
+
+@functools.cache
+def rendered_forms(r: Any) -> list[tuple[str, str, Any]]:
+    """(where, text, expression) for each form of ``r``'s rendered formula that is evaluated:
+    the hand-written line's segments, the SymPy plain text, the LaTeX (parsed with ANTLR
+    when installed; else required to be the LaTeX of the parsed plain text, so that the
+    evaluation of the text covers it)."""
+    from .render import formula_latex, latex_of
+
+    reading = READINGS[r.id]
+    symbols = {s.name: s for s in r.symbolic().free_symbols}
+    lines = r.formula_text().splitlines()
+    text = lines[-1].strip().removeprefix("= ") if r.formula else lines[0]
+    forms = [("hand-written", seg, _text_expr(seg, symbols))
+             for seg in (hand_segments(r.formula, reading.aliases) if r.formula else ())]
+    text_expr = _text_expr(text, symbols)
+    forms.append(("plain text", text, text_expr))
+    latex = formula_latex(r)
+    try:
+        forms.append(("LaTeX", latex, _latex_expr(latex, symbols)))
+    except ImportError:
+        if latex != latex_of(text_expr):
+            forms.append(("LaTeX (not the plain text's)", latex, None))
+    return forms
+
+
+def rendered_mismatches(r: Any, point: dict) -> list[str]:
+    """The forms of ``r``'s formula that do not evaluate to formulas.py's value at ``point``."""
+    want = READINGS[r.id].value(point)
+    at = ", ".join(f"{k}={v}" for k, v in point.items())
+    out = []
+    for where, text, expr in rendered_forms(r):
+        if expr is None:
+            out.append(f"{where} `{text}`, but should be the LaTeX of the plain text")
+            continue
+        got = expr.subs({s: point[s.name] for s in expr.free_symbols if s.name in point}).doit()
+        if getattr(got, "free_symbols", None):
+            out.append(f"{where} `{text}` has names the reading does not give: "
+                       f"{sorted(map(str, got.free_symbols))}")
+        elif got != (tuple(want) if isinstance(want, tuple) else want):
+            out.append(f"{where} `{text}` = {got} at {at}, but should be {want}")
+    return out
+
+
+def rendered_formula_check(rule_id: str) -> None:
+    """Declare the check that ``rule_id``'s rendered formula evaluates like formulas.py."""
+    reading = READINGS[rule_id]
+
+    def draw_point(draw: Any, st: Any) -> dict:
+        from hypothesis import assume
+
+        point = reading.point(draw, st)
+        try:
+            reading.value(point)
+        except InvalidConfig:
+            assume(False)
+        return point
+
+    def check_rendered_formula_evaluates_like_formulas_py(target, point):
+        from . import get
+
+        bad = rendered_mismatches(get(rule_id), point)
+        if bad:
+            fail("the rendered formula disagrees with cnnspec.formulas:\n  " + "\n  ".join(bad),
+                 rule_id, f"{rule_id} at " + ", ".join(f"{k}={v}" for k, v in point.items()))
+
+    check(rule_id, ops=(), cases=composite(draw_point), max_examples=40)(
+        check_rendered_formula_evaluates_like_formulas_py)
+
+
+def _conv_point(draw: Any, st: Any, **extra: tuple[int, int]) -> dict:
+    return _ints(draw, st, i=(1, 40), k=(1, 7), s=(1, 5), d=(1, 3), p_b=(0, 6), p_a=(0, 6),
+                 **extra)
+
+
+def _pad(c: dict) -> dict:
+    return dict(stride=c["s"], padding=(c["p_b"], c["p_a"]), dilation=c["d"])
+
+
+def _arith(**ranges: tuple[int, int]) -> Callable[[Any, Any], dict]:
+    return lambda draw, st: _ints(draw, st, **ranges)
+
+
+def _odd(draw: Any, st: Any, name: str) -> dict:
+    c = _ints(draw, st, **{name: (1, 40)}, n=(0, 6))
+    return {**c, "k": 2 * c["n"] + 1, "p": c["n"]}
+
+
+_I, _K, _S, _P = (1, 40), (1, 9), (1, 6), (0, 8)
+_SIDES = (("p_before", "p_b"), ("p_after", "p_a"))
+F = formulas
+READINGS: dict[str, Reading] = {
+    "conv.out-size": Reading(_conv_point, lambda c: F.conv_out_size(c["i"], c["k"], **_pad(c)),
+                             _SIDES),
+    "conv.dilation": Reading(_arith(k=_K, d=(1, 6)),
+                             lambda c: F.effective_kernel(c["k"], c["d"])),
+    "conv-transpose.out-size": Reading(
+        lambda draw, st: _conv_point(draw, st, op=(0, 4)),
+        lambda c: F.conv_transpose_out_size(c["i"], c["k"], output_padding=c["op"], **_pad(c)),
+        (*_SIDES, ("output_padding", "op"))),
+    "pool.out-size": Reading(_conv_point, lambda c: F.pool_out_size(c["i"], c["k"], **_pad(c))),
+    "pool.ceil-mode": Reading(_conv_point, lambda c: F.pool_out_size(c["i"], c["k"], **_pad(c),
+                                                                      ceil_mode=True)),
+    "pad.same": Reading(_arith(i=_I, k=_K, s=_S, d=(1, 4)),
+                        lambda c: sum(F.same_padding(c["i"], c["k"], stride=c["s"],
+                                                     dilation=c["d"]))),
+    "arith.unit-stride-no-padding": Reading(_arith(i=_I, k=_K),
+                                            lambda c: F.conv_out_size(c["i"], c["k"])),
+    "arith.unit-stride-padding": Reading(_arith(i=_I, k=_K, p=_P),
+                                         lambda c: F.conv_out_size(c["i"], c["k"],
+                                                                   padding=c["p"])),
+    "arith.half-padding": Reading(lambda draw, st: _odd(draw, st, "i"),
+                                  lambda c: F.conv_out_size(c["i"], c["k"], padding=c["n"])),
+    "arith.full-padding": Reading(_arith(i=_I, k=_K),
+                                  lambda c: F.conv_out_size(c["i"], c["k"],
+                                                            padding=c["k"] - 1)),
+    "arith.strided-no-padding": Reading(_arith(i=_I, k=_K, s=_S),
+                                        lambda c: F.conv_out_size(c["i"], c["k"],
+                                                                  stride=c["s"])),
+    "arith.strided-padding": Reading(_arith(i=_I, k=_K, s=_S, p=_P),
+                                     lambda c: F.conv_out_size(c["i"], c["k"], stride=c["s"],
+                                                               padding=c["p"])),
+    "arith.pooling": Reading(_arith(i=_I, k=_K, s=_S),
+                             lambda c: F.pool_out_size(c["i"], c["k"], stride=c["s"])),
+    "arith.transposed-unit-stride-no-padding": Reading(
+        _arith(i_prime=_I, k=_K), lambda c: F.conv_transpose_out_size(c["i'"], c["k"])),
+    "arith.transposed-unit-stride-padding": Reading(
+        _arith(i_prime=_I, k=_K, p=_P),
+        lambda c: F.conv_transpose_out_size(c["i'"], c["k"], padding=c["p"])),
+    "arith.transposed-half-padding": Reading(
+        lambda draw, st: _odd(draw, st, "i_prime"),
+        lambda c: F.conv_transpose_out_size(c["i'"], c["k"], padding=c["n"])),
+    "arith.transposed-full-padding": Reading(
+        _arith(i_prime=_I, k=_K),
+        lambda c: F.conv_transpose_out_size(c["i'"], c["k"], padding=c["k"] - 1)),
+    "arith.transposed-strided-no-padding": Reading(
+        _arith(i_prime=_I, k=_K, s=_S),
+        lambda c: F.conv_transpose_out_size(c["i'"], c["k"], stride=c["s"])),
+    "arith.transposed-strided-padding": Reading(
+        _arith(i_prime=_I, k=_K, s=_S, p=_P),
+        lambda c: F.conv_transpose_out_size(c["i'"], c["k"], stride=c["s"], padding=c["p"])),
+    "arith.transposed-strided-remainder": Reading(
+        _arith(i_prime=_I, k=_K, s=_S, p=_P, a=(0, 5)),
+        lambda c: F.conv_transpose_out_size(c["i'"], c["k"], stride=c["s"], padding=c["p"],
+                                            output_padding=c["a"])),
+    "arith.dilated": Reading(_arith(i=_I, k=_K, s=_S, p=_P, d=(1, 4)),
+                             lambda c: F.conv_out_size(c["i"], c["k"], stride=c["s"],
+                                                       padding=c["p"], dilation=c["d"])),
+    "params.conv": Reading(
+        lambda draw, st: (lambda c: {**c, "C_in": c["C_in"] * c["g"],
+                                     "C_out": c["C_out"] * c["g"]})(
+            _ints(draw, st, C_in=(1, 8), C_out=(1, 8), k_h=(1, 5), k_w=(1, 5), g=(1, 4))),
+        lambda c: F.conv_params(c["C_in"], c["C_out"], (c["k_h"], c["k_w"]), groups=c["g"]),
+        (("groups", "g"), ("prod(K)", "(k_h*k_w)"))),
+    "params.mlp-vs-conv": Reading(
+        _arith(C=(1, 8), H=(1, 30), W=(1, 30), n=(1, 50), F=(1, 8), k=(1, 5)),
+        lambda c: (F.dense_params((c["H"] + 1) * c["W"] * c["C"], c["n"])
+                   - F.dense_params(c["H"] * c["W"] * c["C"], c["n"]),
+                   F.conv_params(c["C"], c["F"], (c["k"], c["k"]))
+                   - F.conv_params(c["C"], c["F"], (c["k"], c["k"])))),
+    "params.separable": Reading(
+        _arith(C_in=(1, 16), C_out=(1, 16), k_h=(1, 5), k_w=(1, 5), m=(1, 4)),
+        lambda c: F.depthwise_separable_params(c["C_in"], c["C_out"], (c["k_h"], c["k_w"]),
+                                               depth_multiplier=c["m"]),
+        (("prod(K)", "(k_h*k_w)"),)),
+}
+
+
+for _rule in [r for r in READINGS if not r.startswith("net.")]:
+    rendered_formula_check(_rule)

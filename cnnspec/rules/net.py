@@ -29,7 +29,7 @@ rule("net.flatten", "Flatten, and dense layers take flat inputs",
      order of torch.flatten(x, 1)). A dense layer acts on flat features only: a map with
      spatial axes must be flattened or globally pooled first.""",
      formula="n = C * prod(spatial)",
-     examples=(Example("(50, 5, 5) -> Flatten", "(1250,)", "seed 004's Keras model"),),
+     examples=(Example("(50, 5, 5) -> Flatten", "(1250,)", "Hung-yi Lee's Keras model"),),
      sources=(TORCH_FLATTEN, S.SEED_HYLEE))
 rule("net.residual-shape", "The two branches of a residual add have one shape",
      """A residual block adds main(x) and shortcut(x) (the identity when there is none)
@@ -56,11 +56,17 @@ rule("net.adaptive-pool", "Adaptive pooling windows",
      sources=(TORCH_ADAPTIVE,), see_also=("pool.global",))
 rule("net.rf-union", "Receptive field of a residual add",
      """A unit after an add depends on what either branch depends on: its receptive field
-     spans from the smaller start to the larger end of the two branches' fields. The jumps
-     agree whenever both branches map the same input to the same shape.""",
+     spans from the smaller start to the larger end of the two branches' fields. The union
+     is one field with one jump only when the two branches' jumps are equal, and equal output
+     shapes do not imply it: on a 4x4 input an unpadded 3x3 conv (stride 1, jump 1) and a 1x1
+     conv with stride 2 (jump 2) both give 2x2. Then the add is valid but its units have no
+     single receptive field of this form: the union is undefined (summarize reports none,
+     formulas.receptive_field_union refuses it).""",
      formula="start = min(start_a, start_b); size = max(start_a + r_a, start_b + r_b) - start",
      examples=(Example("ResNet-18 at 224x224", "r = 435 at the last block",
-                       "the shortcut's 1x1 convs never widen it"),),
+                       "the shortcut's 1x1 convs never widen it"),
+               Example("on 4x4: main Conv(3) (jump 1), shortcut Conv(1, stride=2) (jump 2)",
+                       "both 2x2; no union", "jumps 1 and 2 differ")),
      sources=(S.ARAUJO, HE_RESNET))
 rule("net.remainder", "Input cells the floor leaves unread",
      """When (i + p_b + p_a - d(k-1) - 1) is not a multiple of s, the floor in the output size

@@ -11,6 +11,7 @@ from .. import formulas
 from ..asserts import assert_shape
 from ..errors import InvalidConfig
 from . import check
+from . import formula_checks as _formula_checks
 from . import net as _rules  # noqa: F401  (the rules, declared before their checks)
 from ._harness import fail
 
@@ -81,21 +82,40 @@ def check_unknown_layers_are_refused_by_name(target, shape):
     _refuses("net.layer", lambda: summarize([ReLU(), object()], shape), "object() is not a layer spec")
 
 
+def adaptive_window_failures(window: Any, i: int, o: int) -> list[str]:
+    """How ``window(i, o, j) -> (start, end)`` breaks net.adaptive-pool on (i, o): each window
+    must be exactly [floor(j*i/o), ceil((j+1)*i/o)) (PyTorch's definition, computed here with
+    exact fractions), so non-empty and in order, the windows cover [0, i), and when o divides
+    i they are the uniform windows kernel = stride = i/o."""
+    import math
+    from fractions import Fraction
+
+    out = []
+    windows = [tuple(window(i, o, j)) for j in range(o)]
+    for j, (lo, hi) in enumerate(windows):
+        want = (math.floor(Fraction(j * i, o)), math.ceil(Fraction((j + 1) * i, o)))
+        if (lo, hi) != want:
+            out.append(f"window {j}=[{lo}, {hi}), but should be [floor({j}*{i}/{o}), "
+                       f"ceil({j + 1}*{i}/{o})) = [{want[0]}, {want[1]}) (i={i}, o={o})")
+        elif not 0 <= lo < hi <= i:
+            out.append(f"window {j}=[{lo}, {hi}), but should be a non-empty part of [0, {i})")
+    covered = {q for lo, hi in windows for q in range(lo, hi)}
+    if covered != set(range(i)):
+        out.append(f"windows cover {len(covered)} of {i} cells, but should cover all")
+    if i % o == 0 and windows != [(j * (i // o), (j + 1) * (i // o)) for j in range(o)]:
+        out.append(f"windows={windows}, but should be uniform with kernel = stride = {i // o}")
+    return out
+
+
 @check("net.adaptive-pool", ops=(), cases=lambda: st.tuples(st.integers(1, 40), st.integers(1, 12)))
 def check_adaptive_windows_tile_the_input(target, case):
-    """Windows [floor(j*i/o), ceil((j+1)*i/o)) are non-empty, start in order and cover [0, i);
-    when o divides i they are the uniform windows kernel = stride = i/o."""
+    """Every window is exactly [floor(j*i/o), ceil((j+1)*i/o)); hence they tile [0, i), and
+    are uniform when o divides i.  (Tiling alone lets wrong formulas through: non-overlapping
+    bins [floor(j*i/o), floor((j+1)*i/o)), or the whole input whenever o does not divide i.)"""
     i, o = case
-    windows = [formulas.adaptive_pool_window(i, o, j) for j in range(o)]
-    covered = set()
-    for j, (lo, hi) in enumerate(windows):
-        if not 0 <= lo < hi <= i:
-            fail(f"window {j}=[{lo}, {hi}), but should be a non-empty part of [0, {i})", "net.adaptive-pool")
-        covered.update(range(lo, hi))
-    if covered != set(range(i)):
-        fail(f"windows cover {len(covered)} of {i} cells, but should cover all", "net.adaptive-pool")
-    if i % o == 0 and windows != [(j * (i // o), (j + 1) * (i // o)) for j in range(o)]:
-        fail(f"windows={windows}, but should be uniform with kernel = stride = {i // o}", "net.adaptive-pool")
+    bad = adaptive_window_failures(formulas.adaptive_pool_window, i, o)
+    if bad:
+        fail("; ".join(bad), "net.adaptive-pool", f"adaptive_pool_window(i={i}, o={o}, j)")
 
 
 @check("net.rf-union", ops=(), cases=lambda: st.tuples(*(st.integers(-6, 6) for _ in range(2)),
@@ -132,3 +152,30 @@ def check_dropped_cells_are_read_by_no_window(target, case):
     if got != expected:
         fail(f"floor_dropped(i={i}, o={o}, k={k}, s={s}, p={p})={got}, but should be {expected}",
              "net.remainder")
+
+
+def _remainder_value(c: dict) -> int:
+    o = formulas.conv_out_size(c["i"], c["k"], stride=c["s"], padding=(c["p_b"], c["p_a"]),
+                               dilation=c["d"])
+    if o != c["o"]:
+        raise InvalidConfig(f"o={c['o']}, but should be the layer's output size {o}",
+                            rule="net.remainder")
+    return formulas.floor_dropped(c["i"], o, c["k"], stride=c["s"], padding=c["p_b"],
+                                  dilation=c["d"])
+
+
+def _remainder_point(draw: Any, st: Any) -> dict:
+    """A conv axis and its output size o (the formula's o is the layer's output size)."""
+    c = _formula_checks._ints(draw, st, i=(1, 40), k=(1, 6), s=(1, 5), d=(1, 3), p_b=(0, 5),
+                              p_a=(0, 5))
+    try:
+        o = formulas.conv_out_size(c["i"], c["k"], stride=c["s"], padding=(c["p_b"], c["p_a"]),
+                                   dilation=c["d"])
+    except InvalidConfig:
+        o = 0
+    return {**c, "o": o}
+
+
+_formula_checks.READINGS["net.remainder"] = _formula_checks.Reading(_remainder_point,
+                                                                    _remainder_value)
+_formula_checks.rendered_formula_check("net.remainder")

@@ -245,3 +245,29 @@ def _declare_size_limit(rule_id: str, mode: str, relation: str) -> None:
 
 _declare_size_limit("pad.reflect-size", "reflect", "pad < input size on every axis")
 _declare_size_limit("pad.circular-size", "circular", "pad <= input size on every axis")
+
+
+# ---------------------------------------------------------------- 'causal'
+
+
+@check("pad.causal", ops="conv", cases=lambda: _cases("conv", max_rank=1, max_kernel=4, max_dilation=3))
+def check_conv_causal(target, cfg):
+    """1-D conv at stride 1 with formulas.causal_padding: o = i, the reference's values, and
+    changing the last input cell changes only the last output."""
+    from hypothesis import assume
+
+    args = args_of(cfg)
+    kwargs = {**cfg.kwargs, "stride": (1,),
+              "padding": (formulas.causal_padding(cfg.kernel[0], dilation=cfg.dilation[0]),)}
+    expected = accepted("conv", args, kwargs)
+    assume(expected is not None)
+    call = f"{Call('conv', args, kwargs).call()}  (padding='causal')"
+    y = invoke(target, "conv", *args, rule="pad.causal", call=call, **kwargs)
+    assert_shape(y.shape[2:], cfg.x.shape[2:], rule="pad.causal", call=call, name="y.shape[2:]")
+    compare_reference(target, "conv", y, expected, args, kwargs, rule="pad.causal", call=call)
+    later = args[0].copy()
+    later[..., -1] += 1.0  # the future of every output but the last
+    y2 = invoke(target, "conv", later, *args[1:], rule="pad.causal", call=call, **kwargs)
+    if not np.array_equal(y[..., :-1], y2[..., :-1]):
+        fail("changing x[..., -1] changed y[..., :-1], but should change the last output only",
+             "pad.causal", call)

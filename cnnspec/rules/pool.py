@@ -29,8 +29,16 @@ rule("pool.out-size", "Pooling output size (floor mode)",
      sources=(S.TORCH_POOL, S.ONNX_POOL), see_also=("conv.out-size", "pool.ceil-mode"))
 rule("pool.ceil-mode", "ceil_mode keeps a partial last window, unless it starts in the right padding",
      """With ceil_mode the division rounds up, so a last window that overhangs the padded input
-     is kept; but a window that would start in the right padding (or past it) is dropped
-     (PyTorch, ONNX).""",
+     is kept. The spec then drops every window that would start at or after the end of the
+     input (in the right padding or past it): such a window reads no input cell. So o is the
+     smaller of the rounded-up count and floor((i + p_b - 1)/s) + 1, the number of window
+     starts before the input's end. PyTorch and ONNX drop at most one window (the last, when
+     it starts in the right padding); the two counts are equal whenever the right padding is
+     at most d*(k-1), i.e. below the dilated window d*(k-1) + 1, which covers every
+     configuration those frameworks accept (PyTorch requires padding <= k/2). Beyond that the
+     spec's rule is its own choice and no framework accepts those configurations: e.g. i=1,
+     k=1, p=(0, 1) is refused in floor mode (its second window is all padding) while ceil mode
+     drops that window and returns 1 value.""",
      ops=("max_pool", "avg_pool"), symbolic=_ceil_size,
      formula="o = min(ceil((i + p_b + p_a - d(k-1) - 1)/s) + 1, floor((i + p_b - 1)/s) + 1)",
      examples=(Example("x = [0, 10, 20, 30, 40], k=2, s=2, ceil_mode", "o = 3, max_pool y = [10, 30, 40]",
@@ -38,8 +46,12 @@ rule("pool.ceil-mode", "ceil_mode keeps a partial last window, unless it starts 
                Example("x = [0, 10, 20, 30, 40], k=2, s=2, p=(1, 1), ceil_mode",
                        "o = 3, max_pool y = [0, 20, 40]",
                        "ceil(5/2) + 1 = 4 windows would start at 0, 2, 4, 6; 6 is the right "
-                       "padding cell: dropped, floor((5 + 1 - 1)/2) + 1 = 3")),
-     sources=(S.TORCH_POOL, S.ONNX_POOL), see_also=("pool.out-size",))
+                       "padding cell: dropped, floor((5 + 1 - 1)/2) + 1 = 3"),
+               Example("x = [7], k=1, s=1, p=(0, 2), ceil_mode",
+                       "o = 1 (dropping one window, as PyTorch and ONNX do, would leave 2)",
+                       "ceil(2/1) + 1 = 3 starts 0, 1, 2; 1 and 2 are right padding: the spec "
+                       "drops both, a framework drops one; p_a = 2 > d*(k-1) = 0")),
+     sources=(S.TORCH_POOL, S.ONNX_POOL), see_also=("pool.out-size", "pool.window-has-input"))
 rule("pool.kernel-fits", "The pooling window fits the padded input",
      """As for convolution, the dilated window must fit inside the padded input on every axis,
      in ceil_mode too. (PyTorch in ceil_mode accepts a first window that overhangs the padded
@@ -52,10 +64,12 @@ rule("pool.kernel-fits", "The pooling window fits the padded input",
 rule("pool.window-has-input", "Every window has at least one tap on the input",
      """A pooling window made only of padding has no defined value (max of nothing, average of
      nothing). Exactly: window j, with taps at padded positions j*s + t*d, must have one tap in
-     [p_before, p_before + i). With d = 1 and floor mode this means p_before < k and
-     p_after < k (TOSA and onnxruntime require pad < kernel; PyTorch's stricter pad <= k/2 is
-     a framework limit, not this rule, and with dilation PyTorch returns -inf for such a
-     window).""",
+     [p_before, p_before + i). With d = 1 and floor mode, p_before < k is necessary and
+     sufficient for the first window; p_after < k is sufficient for the last window but not
+     necessary, since the stride may skip the positions where a window would start in the
+     right padding (i=1, k=2, s=3, p=(0, 2) is valid: its one window reads the input cell).
+     TOSA and onnxruntime require pad < kernel; PyTorch's stricter pad <= k/2 is a framework
+     limit, not this rule, and with dilation PyTorch returns -inf for such a window.""",
      ops=("max_pool", "avg_pool"),
      preconditions=("for every window j: exists t, p_before <= j*s + t*d < p_before + i",),
      examples=(Example("x = [0, 10, 20], k=2, p=(1, 0)", "valid: max_pool y = [0, 20]",
@@ -64,7 +78,10 @@ rule("pool.window-has-input", "Every window has at least one tap on the input",
                        "window 0 is [pad, pad]"),
                Example("x = [7], k=2, d=2, p=(1, 1)", "invalid",
                        "the one window taps padded positions 0 and 2; the input is at 1. "
-                       "p = 1 < k and PyTorch computes it: -inf")),
+                       "p = 1 < k and PyTorch computes it: -inf"),
+               Example("x = [7], k=2, s=3, p=(0, 2)", "valid: max_pool y = [7]",
+                       "o = floor((3 - 2)/3) + 1 = 1; p_after = 2 = k, yet no window is all "
+                       "padding")),
      sources=(S.ONNX_POOL, S.TORCH_POOL))
 rule("pool.max-def", "Max pooling takes the window maximum, padding with -inf",
      """Each output is the maximum over its window; padding cells hold -inf, so they never win,

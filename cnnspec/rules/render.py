@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from . import Rule, families
 
-__all__ = ["FAMILY_TITLES", "rule_markdown", "family_markdown", "spec_files", "rule_text"]
+__all__ = ["FAMILY_TITLES", "rule_markdown", "family_markdown", "spec_files", "rule_text",
+           "formula_latex", "latex_of"]
 
 FAMILY_TITLES = {
     "config": "Configuration: what every call must satisfy",
@@ -27,6 +30,27 @@ def _anchor(r: Rule) -> str:
     return r.id.replace(".", "-")
 
 
+def latex_of(expr: Any) -> str:
+    """LaTeX of a SymPy expression, with every multi-letter name set as one word
+    (``\\mathit{op}``, ``C_{\\mathit{in}}``): plain ``op`` reads as o times p."""
+    import sympy
+
+    def word(w: str) -> str:
+        return rf"\mathit{{{w}}}" if len(w.rstrip("'")) > 1 else w
+
+    names = {}
+    for sym in expr.free_symbols:
+        head, _, sub = sym.name.partition("_")
+        if len(head.rstrip("'")) > 1 or len(sub) > 1:
+            names[sym] = word(head) + (f"_{{{word(sub)}}}" if sub else "")
+    return sympy.latex(expr, symbol_names=names)
+
+
+def formula_latex(r: Rule) -> str:
+    """The LaTeX of the rule's ``symbolic`` formula as spec/*.md shows it; '' without one."""
+    return latex_of(r.symbolic()) if r.symbolic is not None else ""
+
+
 def rule_markdown(r: Rule) -> str:
     lines = [f'<a id="{_anchor(r)}"></a>', f"## `{r.id}`: {r.title}", "", r.statement, ""]
     if r.ops:
@@ -34,7 +58,7 @@ def rule_markdown(r: Rule) -> str:
     formula = r.formula_text()
     if formula:
         lines += ["Formula:", "", "```", formula, "```", ""]
-    latex = r.formula_latex()
+    latex = formula_latex(r)
     if latex:
         lines += ["$$", latex, "$$", ""]
     if r.preconditions:
