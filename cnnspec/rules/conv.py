@@ -84,7 +84,8 @@ rule("conv.out-size", "Output size: the floor formula",
      formula="o = floor((i + p_before + p_after - d*(k-1) - 1) / s) + 1",
      preconditions=("d*(k-1) + 1 <= i + p_before + p_after",),
      examples=(Example("i=7, k=3, s=2, p=(1, 1), d=1", "o = 4", "floor((7 + 2 - 2 - 1)/2) + 1 = 3 + 1"),
-               Example("i=32, k=5, s=1, p=0", "o = 28", "32 - 5 + 1 (the CS231n example of 'Convolution Neural Network : intuition')")),
+               Example("i=32, k=5, s=1, p=0", "o = 28",
+                       "32 - 5 + 1 (the CS231n example of 'Convolution Neural Network : intuition')")),
      sources=(S.SEED_INTUITION, S.DUMOULIN, S.TORCH_CONV, S.ONNX_CONV), see_also=("conv.kernel-fits",))
 rule("conv.kernel-fits", "The dilated kernel fits the padded input",
      """A convolution is defined only when the dilated kernel, d*(k-1) + 1 cells, fits inside the
