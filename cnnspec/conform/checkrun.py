@@ -107,6 +107,7 @@ def run_check(target: Target, check: Any, *, max_examples: int, seed: int, targe
             state.reason = str(e)
             if state.unsupported + state.refused <= REDRAW * max_examples:
                 reject()  # draw another case in its place (up to a bound on the cost)
+            return  # past the bound: the case uses up the budget, never counted as passed
         except ConventionDifference as e:
             if e.convention not in tolerate:
                 state.failing = (case, e)
@@ -120,6 +121,7 @@ def run_check(target: Target, check: Any, *, max_examples: int, seed: int, targe
             state.refused += 1
             if state.unsupported + state.refused <= REDRAW * max_examples:
                 reject()
+            return
         except BaseException as e:  # noqa: BLE001 - whatever the check raised is the failure
             if type(e).__name__ in ("UnsatisfiedAssumption", "StopTest"):
                 raise  # Hypothesis' own control flow (assume() inside the check)

@@ -7,7 +7,9 @@
    reported under every op it calls; a check of the spec itself (``ops=()``) under the op
    ``spec``, run on the reference target only ('not-applicable' elsewhere).
 2. Start the workers (the target is imported there, never here) and probe the target's
-   conventions (:mod:`cnnspec.conform.conventions`).
+   capabilities (what it declares unsupported: :mod:`cnnspec.conform.capabilities`; every
+   check then draws only cases the target takes) and its conventions
+   (:mod:`cnnspec.conform.conventions`).
 3. Run each check once in a worker, Hypothesis seeded with ``seed``; a (op, rule) result is
    complete when its checks are, then the xfail file applies and it is reported (callback,
    report files rewritten atomically, so an interrupted run leaves a valid partial report).
@@ -138,6 +140,7 @@ class Runner:
         self.info: dict[str, Any] = {}
         self.deviations: dict[str, str] = {}
         self.precision: str | None = None
+        self.capabilities: dict[str, Any] | None = None
         self.started = time.perf_counter()
         allowed = [allow_conventions] if isinstance(allow_conventions, str) else \
             list(allow_conventions or ())
@@ -174,6 +177,8 @@ class Runner:
             if "conventions" in outcome:
                 self.report.conventions = outcome["conventions"]
                 self.precision = outcome["precision"]
+                self.capabilities = outcome.get("capabilities")
+                self.report.restrictions = list(outcome.get("restrictions") or ())
             else:
                 why = outcome.get("message", "").split("\n", 1)[0].removesuffix(" [conventions]")
                 self.report.conventions = {k: {"value": f"unknown (the probe failed: {why})"}
@@ -202,7 +207,7 @@ class Runner:
             n = PROFILES[self.profile]
         return {"kind": "check", "check": c.id, "ops": list(c.ops), "max_examples": n,
                 "seed": self.seed, "deviations": self.deviations, "precision": self.precision,
-                "level": c.level}
+                "level": c.level, "capabilities": self.capabilities}
 
     # ------------------------------------------------------------ running
 

@@ -40,7 +40,8 @@ def ratio(y: np.ndarray, expected: np.ndarray, abs_sum: np.ndarray, terms: int, 
 
 
 def detect(target: Target) -> tuple[str, str | None]:
-    """(a label for the report, the precision to judge in when detected, else None)."""
+    """(a label for the report, None): the precision to judge in is always the declared one
+    or the returned dtype (the second item stays for the worker's protocol)."""
     from .. import ref
 
     if target.precision:
@@ -70,7 +71,9 @@ def detect(target: Target) -> tuple[str, str | None]:
     for name in ORDER[ORDER.index(returned) + 1:]:
         r = ratio(y, expected, abs_sum, 72, name, returned)
         if r <= 1:
-            return (f"{name} (detected: a real-valued conv's error is {first:.3g}x the "
-                    f"{returned} bound and {r:.3g} of the {name} bound)"), name
+            return (f"{returned}, judged as returned; the target seems to compute in {name}, "
+                    f"undeclared (a real-valued conv's error is {first:.3g}x the {returned} "
+                    f"bound and {r:.3g} of the {name} bound: declare PRECISION = {name!r} if "
+                    f"that is meant)"), None
     return (f"{returned} (the dtype returned; the probe's error is {first:.3g}x its bound, "
             f"beyond every precision's: see the failures)"), None

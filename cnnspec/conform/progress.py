@@ -119,6 +119,9 @@ def summary(report: Report, colour: bool = False) -> str:
         row = [r for r in report.results if op == "total" or r.op == op]
         lines.append(f"{op:<16}" + "".join(f"{sum(r.status == s for r in row):>10}"
                                            for s in shown))
+    if report.restrictions:
+        lines += ["", "declared unsupported (NotImplementedError; the checks drew around it):"]
+        lines += [f"  {line}" for line in report.restrictions]
     if report.conventions:
         lines += ["", "conventions:"]
         for key, c in report.conventions.items():

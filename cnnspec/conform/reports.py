@@ -155,6 +155,10 @@ def to_markdown(report: Report) -> str:
                 f"{_md_cell(_first_line(f.lead.message))}"
                 + (f" (also: {', '.join(f'`{x}`' for x in f.rules if x != f.rule)})"
                    if len(f.rules) > 1 else "") for n, f in enumerate(found, 1)]
+    if report.restrictions:
+        out += ["", "## Declared unsupported", "",
+                "What the target raises NotImplementedError for; every check drew around it:", ""]
+        out += [f"- {_md_cell(line)}" for line in report.restrictions]
     if report.conventions:
         out += ["", "## Conventions", "", "| convention | the target | the spec |", "|---|---|---|"]
         for key, c in report.conventions.items():

@@ -286,6 +286,8 @@ class Report:
     requested_ops: list[str] | None = None
     target_ops: list[str] | None = None
     error: str | None = None  # the run could not check anything: why (an import error, ...)
+    #: what the target declares unsupported (NotImplementedError), one line per op
+    restrictions: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(STATUSES, 0)
@@ -392,6 +394,7 @@ class Report:
                 "exit_code": self.exit_code, "unchecked": self.unchecked(),
                 "counts": self.counts(),
                 "findings": [f.to_json() for f in self.findings()],
+                "capabilities": self.restrictions,
                 "conventions": self.conventions, "warnings": self.warnings,
                 "results": [r.to_json() for r in self.results],
                 "timings": {"seconds": round(self.seconds, 3),

@@ -155,8 +155,17 @@ def _run_task(task: dict[str, Any], target: Any, spec: str, case_buf: Any,
     from .repro import case_tag
 
     if task["kind"] == "probe":
+        from . import capabilities
+
+        try:
+            caps: dict[str, Any] | None = capabilities.probe(target)
+            restricted = capabilities.restrictions(caps)
+        except Exception as e:  # noqa: BLE001 - draw everything; the checks report the rest
+            caps, restricted = None, [f"unknown (the capability probe raised "
+                                      f"{type(e).__name__}: {e})"]
         found, override = conventions.probe_all(target, detect_precision=precision.detect)
-        return {"conventions": found, "precision": override}
+        return {"conventions": found, "precision": override, "capabilities": caps,
+                "restrictions": restricted}
     from .. import rules
 
     check = next(c for c in rules.all_checks() if c.id == task["check"])
@@ -168,8 +177,14 @@ def _run_task(task: dict[str, Any], target: Any, spec: str, case_buf: Any,
         if case_count is not None:
             case_count.value += 1
 
-    run = functools.partial(checkrun.run_check, target, check, max_examples=task["max_examples"],
-                            seed=task["seed"], target_spec=spec, on_case=on_case)
+    def run(**kwargs: Any) -> dict[str, Any]:
+        from .. import strategies
+
+        with strategies.capabilities(task.get("capabilities")):  # draw what the target takes
+            return checkrun.run_check(target, check, max_examples=task["max_examples"],
+                                      seed=task["seed"], target_spec=spec, on_case=on_case,
+                                      **kwargs)
+
     out = run()
     if out["status"] != "fail":
         return out

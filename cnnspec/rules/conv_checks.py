@@ -21,7 +21,7 @@ from ..asserts import assert_exact, format_call
 from ..ref.grad import conv_grad_input, conv_grad_weight
 from . import check, strategies
 from . import conv as _rules  # noqa: F401  (the rules, declared before their checks)
-from ._harness import expect_close, expect_raises, fail, invoke, is_exact, refused_by_reference
+from ._harness import ConventionDifference, expect_close, expect_raises, fail, invoke, is_exact, refused_by_reference
 
 # ---------------------------------------------------------------- helpers
 
@@ -43,8 +43,13 @@ def _kw(rank: int, **given):
 
 
 def _conv(target, rule: str, x, w, b=None, **kw) -> np.ndarray:
-    """target.conv through the harness (invoke), with unit defaults for missing keywords."""
+    """target.conv through the harness (invoke), with unit defaults for missing keywords.
+    b=None becomes a bias of zeros (the same sum) where the capabilities drawn under say the
+    target lacks ``bias_none`` (:func:`cnnspec.strategies.set_capabilities`)."""
     kw = _kw(x.ndim - 2, **kw)
+    if b is None and ((strategies().current_capabilities() or {}).get("conv") or {}).get(
+            "bias_none", True) is False:
+        b = np.zeros(w.shape[0])
     return invoke(target, "conv", x, w, b, rule=rule, call=format_call("conv", x, w, b, **kw), **kw)
 
 
@@ -125,10 +130,52 @@ def check_many_channels_per_group(target, cfg):
     check_matches_the_reference(target, cfg)
 
 
+@check("conv.def", ops="conv", max_examples=8, cases=lambda: strategies().large_conv_configs())
+def check_large_cases(target, cfg):
+    """Outputs up to 129 wide (one past and one short of 16, 32 and 64), up to 130 channels
+    (65 per group), K up to 1170, batches up to 9: the sizes at which tiled and vectorized
+    kernels take their tail paths (conformance/mutants/conv_tail_tile_16, conv_tail_tile_32,
+    conv_channel_block_48_dropped).  Integer data: exact."""
+    check_matches_the_reference(target, cfg)
+
+
+#: Integers up to this magnitude need 12 significant bits: exact in float32 (24 bits), not in
+#: TF32 (11 bits) or bfloat16 (8 bits), whose rounding of an input shows as a wrong integer.
+WIDE_INT = 2**12 - 1
+
+
+@check("conv.def", ops="conv", cases=lambda: strategies().conv_configs())
+def check_integers_beyond_reduced_precision(target, cfg):
+    """x (or w, half the time) integers in [-4095, 4095], the other operand in [-4, 4]: every
+    sum stays below 4095 * 4 * 384 < 2**24, exact in float32, while an input rounded to TF32
+    or bfloat16 changes the result by whole units (conformance/mutants/conv_tf32_inputs,
+    conv_bfloat16_inputs).  A target that declares its precision (PRECISION = "tf32") is
+    judged within that precision's bound instead: its inputs cannot hold these integers."""
+    from hypothesis import assume
+
+    assume(target.precision != "float16")  # these sums overflow float16
+    rng = _rng(cfg, 13)
+    wide_x = bool(rng.integers(2))
+    shape = cfg.x.shape if wide_x else cfg.w.shape
+    wide = rng.integers(-WIDE_INT, WIDE_INT + 1, size=shape).astype(np.float64)
+    x, w = (wide, cfg.w) if wide_x else (cfg.x, wide)
+    y = _conv(target, "conv.def", x, w, cfg.b, **cfg.kwargs)
+    assume(y.dtype != np.float16)
+    held = tolerance.exact_in(target.precision or y.dtype, WIDE_INT)  # inputs representable
+    expect_close(target, y, ref.conv(x, w, cfg.b, **cfg.kwargs), rule="conv.def",
+                 call=f"{format_call('conv', x, w, cfg.b, **cfg.kwargs)}, {'x' if wide_x else 'w'} "
+                      f"integers in [-{WIDE_INT}, {WIDE_INT}] from default_rng([{cfg.seed}, 13])",
+                 abs_sum=_abs(x, w, cfg.b, **cfg.kwargs), terms=tolerance.conv_terms(w, cfg.b),
+                 integer_valued=held)
+
+
 @check("conv.def", ops="conv", cases=lambda: strategies().conv_configs(max_rank=2))
 def check_nan_in_a_window_makes_the_output_nan(target, cfg):
     """IEEE arithmetic: a NaN anywhere in an output's window makes that output NaN, even under
-    a zero weight (NaN * 0 = NaN): an implementation that skips zero weights loses it."""
+    a zero weight (NaN * 0 = NaN): an implementation that skips zero weights loses it.
+    Skipping a zero weight is also what BLAS kernels do (NumPy's tensordot): a target whose
+    outputs differ only that way (NaN under a zero weight gave 0, everything else exact)
+    follows the convention nan_times_zero, allowed by default."""
     x = cfg.x.copy()
     rng = np.random.default_rng(cfg.seed)
     x.reshape(-1)[rng.integers(0, x.size, size=1 + x.size // 16)] = np.nan
@@ -140,7 +187,28 @@ def check_nan_in_a_window_makes_the_output_nan(target, cfg):
     if not np.array_equal(np.isnan(expected), nan_windows):  # the reference itself, for the record
         fail("the reference lost a NaN, but every window holding a NaN should give NaN", "conv.def",
              cfg.call())
-    assert_exact(y, expected, rule="conv.def", call=cfg.call())
+    try:
+        assert_exact(y, expected, rule="conv.def", call=cfg.call())
+    except AssertionError as e:
+        if y.shape == expected.shape and _nan_times_zero_is_zero(y, expected, x, w, cfg):
+            raise ConventionDifference(
+                f"{e}\n  (every difference is a NaN that met only zero weights and gave 0: "
+                f"the convention nan_times_zero='zero-weight-skips-nan', as BLAS kernels do)",
+                "nan_times_zero") from None
+        raise
+
+
+def _nan_times_zero_is_zero(y, expected, x, w, cfg) -> bool:
+    """Whether y agrees with the IEEE result or, output by output, with the same sum where
+    NaN * 0 counts 0: NaN kept wherever a NaN meets a non-zero weight."""
+    kw = cfg.kwargs
+    under_nonzero = ref.conv(np.isnan(x).astype(np.float64), (w != 0).astype(np.float64), None,
+                             **kw) > 0
+    skipped = ref.conv(np.where(np.isnan(x), 0.0, x), w, cfg.b, **kw)
+    skipped[under_nonzero] = np.nan
+    same = (y == expected) | (np.isnan(y) & np.isnan(expected))
+    alt = (y == skipped) | (np.isnan(y) & np.isnan(skipped))
+    return bool((same | alt).all())
 
 
 def _true_convolution(cfg) -> np.ndarray:

@@ -45,6 +45,15 @@ def check_real_valued_data_within_the_bound(target, cfg):
                      call=cfg.call(), integer_valued=False)
 
 
+@check("conv-transpose.def", ops=OP, max_examples=6,
+       cases=lambda: strategies().large_conv_transpose_configs())
+def check_large_cases(target, cfg):
+    """Outputs up to 129 wide (one past and one short of 16, 32 and 64), up to 130 channels
+    (65 per group), 1040 terms per output, batches up to 9: where tiled kernels take their
+    tail paths.  Integer data: exact."""
+    check_matches_the_reference(target, cfg)
+
+
 def _examples():
     """The rules' worked examples, 1-D, one channel: (rule, x, w, b, stride, padding,
     output_padding, y)."""

@@ -33,14 +33,9 @@ def _named(name: str, fn):
 
 
 def _configs(kind: str, *, ceil: bool | None = None, **kwargs):
-    """pool_configs; ceil=False maps to floor mode (its windows are a prefix of the ceil
-    mode ones, so the config stays valid), ceil=True keeps the ceil-mode draws."""
-    s = strategies().pool_configs(kind=kind, **kwargs)
-    if ceil is False:
-        return s.map(lambda c: dataclasses.replace(c, ceil_mode=False))
-    if ceil is True:
-        return s.filter(lambda c: c.ceil_mode)
-    return s
+    """pool_configs in floor mode only (ceil=False), ceil mode only (True), or both (None);
+    an op without ceil_mode (capabilities) draws nothing for ceil=True."""
+    return strategies().pool_configs(kind=kind, ceil_mode=ceil, **kwargs)
 
 
 def _pool(target, cfg, rule: str, x=None, **changes):
@@ -377,6 +372,14 @@ def check_max_pool_wide_outputs(target, cfg):
     check_max_pool_matches_the_reference(target, cfg)
 
 
+@check("pool.max-def", ops="max_pool", max_examples=6,
+       cases=lambda: strategies().large_pool_configs(kind="max"))
+def check_max_pool_large_cases(target, cfg):
+    """Outputs up to 129 wide (one past and one short of 16, 32 and 64), up to 131 channels,
+    batches up to 9: where tiled kernels take their tail paths."""
+    check_max_pool_matches_the_reference(target, cfg)
+
+
 @check("pool.max-def", ops="max_pool", cases=lambda: _configs("max", integer_valued=False))
 def check_max_pool_real_valued_data_rounded_once(target, cfg):
     expect_reference(target, "max_pool", (cfg.x,), cfg.kwargs, rule="pool.max-def",
@@ -401,6 +404,14 @@ def check_max_pool_propagates_nan(target, cfg):
 def check_avg_pool_matches_the_reference(target, cfg):
     expect_reference(target, "avg_pool", (cfg.x,), cfg.kwargs, rule="pool.avg-def",
                      call=cfg.call())
+
+
+@check("pool.avg-def", ops="avg_pool", max_examples=6,
+       cases=lambda: strategies().large_pool_configs(kind="avg"))
+def check_avg_pool_large_cases(target, cfg):
+    """Outputs up to 129 wide (one past and one short of 16, 32 and 64), up to 131 channels,
+    batches up to 9: where tiled kernels take their tail paths."""
+    check_avg_pool_matches_the_reference(target, cfg)
 
 
 @check("pool.avg-def", ops="avg_pool", cases=lambda: _configs("avg", integer_valued=False))

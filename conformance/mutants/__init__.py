@@ -52,6 +52,11 @@ MUTANTS = (
     "conv_accepts_negative_padding",
     "conv_channel_block_tail_dropped",
     "conv_skips_zero_weights",
+    "conv_tail_tile_16",
+    "conv_tail_tile_32",
+    "conv_channel_block_48_dropped",
+    "conv_tf32_inputs",
+    "conv_bfloat16_inputs",
     # conv_transpose
     "conv_transpose_kernel_not_flipped",
     "conv_transpose_output_padding_ignored",

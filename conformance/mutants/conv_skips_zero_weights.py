@@ -5,7 +5,10 @@ are NaN, never reach the sum: the output is finite where IEEE arithmetic, the re
 PyTorch give NaN [conv.def].  Shortcuts that drop multiplications by zero (sparse kernels,
 pruned weights, simplifiers that fold x * 0 to 0) all change NaN propagation.  On finite
 inputs skipping x * 0 changes nothing, so finite inputs take the reference.
-Caught by: conv.def, on an input holding a NaN or an infinity under a zero weight.
+Caught by: conv.def, on an input holding a NaN or an infinity under a zero weight.  The same
+shortcut is what BLAS kernels take (NumPy's tensordot skips a zero multiplicand), so
+``cnnspec conform`` reports it as the convention nan_times_zero='zero-weight-skips-nan',
+allowed by default (exit 0, the convention named); the zoo's in-process catch counts it.
 """
 
 from __future__ import annotations
