@@ -249,8 +249,6 @@ ROWS = [
         lambda: ref.max_pool(ones(*X1), kernel=2, ceil_mode="yes")),
     row("max_pool(2-D, kernel=(2, 2, 2))", "config.rank", "kernel=(2, 2, 2) has 3 entries",
         lambda: ref.max_pool(ones(1, 1, 4, 4), kernel=(2, 2, 2))),
-    row("max_pool(x.ndim=6)", "config.rank", "x.ndim=6",
-        lambda: ref.max_pool(ones(1, 1, 2, 2, 2, 2), kernel=1)),
     row("max_pool(x.dtype=bool)", "config.dtype", "x.dtype=bool",
         lambda: ref.max_pool(np.ones(X1, bool), kernel=2)),
     # -------------------------------------------------------------- avg_pool

@@ -56,9 +56,10 @@ def conv(x, w, b, *, stride, padding, dilation, groups):
     if groups != 1:
         raise NotImplementedError("groups > 1")  # reported as unsupported, not as a failure
     for name, a in (("x", x), ("w", w), ("b", b)):
-        if a is not None and (a.dtype.kind not in "iuf" or a.size == 0):
-            raise ValueError(f"{name}: dtype={a.dtype}, shape={a.shape}, but should be a non-empty "
-                             f"real array")
+        empty = a is not None and any(n == 0 for n in a.shape[1 if name == "x" else 0:])
+        if a is not None and (a.dtype.kind not in "iuf" or empty):
+            raise ValueError(f"{name}: dtype={a.dtype}, shape={a.shape}, but should be a real "
+                             f"array, empty on x's batch axis only")
     if not 3 <= x.ndim <= 5 or w.ndim != x.ndim:
         raise ValueError(f"x.ndim={x.ndim}, w.ndim={w.ndim}, but should both be 3, 4 or 5")
     n, c_in, *spatial = x.shape
