@@ -465,6 +465,9 @@ def _conform(args: argparse.Namespace) -> int:
                         level=args.level)
     report = runner.report
     try:
+        if not args.quiet:
+            progress.write(f"cnnspec conform: importing {args.target} in a worker process and "
+                           f"probing what it supports ...")
         runner.start()
         progress.total = len(runner.groups)
         if not args.quiet:

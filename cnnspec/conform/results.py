@@ -362,14 +362,20 @@ class Report:
         for op in self.requested_ops or ():
             if op not in have and op != SPEC_OP:
                 out.append(f"--ops {op}: the target does not define {op}()")
-        wanted = [op for op in (self.requested_ops or have) if op in have]
         if self.target_ops is not None and not have:
             out.append("the target defines none of conv, conv_transpose, max_pool, avg_pool")
+        # the ops asked for with --ops, else those the run has results for (--rules may
+        # select rules of some ops only)
+        planned = {r.op for r in self.results}
+        wanted = [op for op in (self.requested_ops or [o for o in have if o in planned])
+                  if op in have]
+        if self.complete and have and not wanted:
+            out.append("no selected rule has a check of an op the target defines")
         for op in wanted:
             mine = [r for r in self.results if r.op == op and self.counted(r)]
             if self.complete and not any(r.reached for r in mine):
                 why = next((r.message.split("\n", 1)[0] for r in mine
-                            if r.status == "unsupported"), "no check ran")
+                            if r.status == "unsupported"), "no selected rule has a check of it")
                 out.append(f"{op}: no check reached the target ({why})")
         return out
 
