@@ -67,9 +67,18 @@ def assert_exact(actual: Any, expected: Any, *, rule: str, call: str = "", name:
         fail(f"{name} differs from the expected values", rule, call, _diff_report(a, e, bad))
 
 
+#: Callbacks told of every bounded comparison, ``fn(actual, expected, bound, statistical)``
+#: (statistical: a sharper, empirical sqrt(K)-based bound, or None): the conformance worker
+#: records the worst error relative to each for its report.  They never change the verdict.
+OBSERVERS: list[Any] = []
+
+
 def assert_within(actual: Any, expected: Any, bound: Any, *, rule: str, call: str = "",
-                  name: str = "y") -> None:
-    """|actual - expected| <= bound per element (bound broadcast); NaN only where expected."""
+                  name: str = "y", statistical: Any = None) -> None:
+    """|actual - expected| <= bound per element (bound broadcast); NaN only where expected.
+    ``statistical`` is only passed on to the OBSERVERS."""
+    for observe in OBSERVERS:
+        observe(actual, expected, bound, statistical)
     a, e = np.asarray(actual, dtype=np.float64), np.asarray(expected, dtype=np.float64)
     assert_shape(a.shape, e.shape, rule=rule, call=call, name=f"{name}.shape")
     bnd = np.broadcast_to(np.asarray(bound, dtype=np.float64), e.shape)

@@ -373,3 +373,43 @@ def test_a_target_that_cannot_run_here_is_not_green(tmp_path):
     report = run(str(gpu), rules=["conv.out-size"], profile="quick")
     assert report.exit_code == 3
     assert "conv: no check reached the target" in report.unchecked()[0]
+
+
+# ---------------------------------------------------------------- error bounds
+
+
+def test_products_that_underflow_stay_within_the_harness_bound():
+    from cnnspec.rules._harness import expect_close
+
+    # 1e-30 * 1e-30 underflows to 0 in float32: a correct float32 conv returns 0 there
+    x, w = np.full((1, 1, 4), 1e-30), np.full((1, 1, 3), 1e-30)
+    from cnnspec import ref
+
+    y32 = ref.conv(x.astype(np.float32), w.astype(np.float32), None, **UNIT1, dtype=np.float32)
+    expected = reference.conv(x, w, None, **UNIT1)
+    assert (y32 == 0).all() and (expected > 0).all()
+    abs_sum = reference.conv(np.abs(x), np.abs(w), None, **UNIT1)
+    expect_close(target_of(conv=reference.conv), y32, expected, rule="conv.def", abs_sum=abs_sum,
+                 terms=3, integer_valued=False)
+
+
+def test_errors_beyond_the_statistical_bound_are_a_warning_only():
+    from cnnspec import asserts
+    from cnnspec.conform import checkrun
+    from cnnspec.conform.progress import summary
+
+    checkrun.CURRENT = state = checkrun._State()
+    asserts.OBSERVERS.append(checkrun.observe_bound)
+    try:
+        asserts.assert_within(np.array([1.0 + 1e-6]), np.array([1.0]), 1e-5, rule="conv.def",
+                              statistical=1e-7)  # within the bound, 10x the statistical one
+    finally:
+        asserts.OBSERVERS.remove(checkrun.observe_bound)
+        checkrun.CURRENT = None
+    assert state.worst == pytest.approx(0.1, rel=1e-3)
+    assert state.worst_statistical == pytest.approx(10, rel=1e-3)
+    r = aggregate("conv", "conv.def", "t", [outcome("conv.def::a", "pass",
+                                                    worst_statistical=10.0)], 0)
+    rep = report(results=[r], target_ops=["conv"], complete=True)
+    assert rep.exit_code == 0
+    assert "warning: conv.def on conv: errors up to 10x the statistical bound" in summary(rep)

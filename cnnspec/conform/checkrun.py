@@ -44,14 +44,24 @@ class _State:
         self.reason = ""
         self.failing: tuple[Any, BaseException] | None = None
         self.worst: float | None = None
+        self.worst_statistical: float | None = None
 
 
 #: The state of the check in progress, for the tolerance observer (one check at a time).
 CURRENT: _State | None = None
 
 
-def observe_bound(actual: Any, expected: Any, bound: Any) -> None:
-    """Record max |actual - expected| / bound of a K-aware comparison (worst error)."""
+def _worst_ratio(a: np.ndarray, e: np.ndarray, bound: Any) -> float | None:
+    b = np.broadcast_to(np.asarray(bound, dtype=np.float64), e.shape)
+    ok = np.isfinite(a) & np.isfinite(e) & (b > 0)
+    if not ok.any():
+        return None
+    return float(np.max(np.abs(a[ok] - e[ok]) / b[ok]))
+
+
+def observe_bound(actual: Any, expected: Any, bound: Any, statistical: Any = None) -> None:
+    """Record max |actual - expected| / bound of a K-aware comparison (worst error), and the
+    same against the statistical sqrt(K) bound when given (an asserts.OBSERVERS hook)."""
     if CURRENT is None:
         return
     with np.errstate(all="ignore"):
@@ -59,12 +69,13 @@ def observe_bound(actual: Any, expected: Any, bound: Any) -> None:
         e = np.asarray(expected, dtype=np.float64)
         if a.shape != e.shape or a.size == 0:
             return
-        b = np.broadcast_to(np.asarray(bound, dtype=np.float64), e.shape)
-        ok = np.isfinite(a) & np.isfinite(e) & (b > 0)
-        if not ok.any():
-            return
-        ratio = float(np.max(np.abs(a[ok] - e[ok]) / b[ok]))
-    CURRENT.worst = ratio if CURRENT.worst is None else max(CURRENT.worst, ratio)
+        ratio = _worst_ratio(a, e, bound)
+        sharp = None if statistical is None else _worst_ratio(a, e, statistical)
+    if ratio is not None:
+        CURRENT.worst = ratio if CURRENT.worst is None else max(CURRENT.worst, ratio)
+    if sharp is not None:
+        CURRENT.worst_statistical = sharp if CURRENT.worst_statistical is None else \
+            max(CURRENT.worst_statistical, sharp)
 
 
 def run_check(target: Target, check: Any, *, max_examples: int, seed: int, target_spec: str,
@@ -152,6 +163,7 @@ def run_check(target: Target, check: Any, *, max_examples: int, seed: int, targe
     CURRENT = None
     out.update(examples=state.passed, unsupported=state.unsupported, refused=state.refused,
                requested=max_examples, worst_error=state.worst,
+               worst_statistical=state.worst_statistical,
                seconds=time.perf_counter() - started)
     return out
 

@@ -155,6 +155,13 @@ def summary(report: Report, colour: bool = False) -> str:
         top = max(worst, key=lambda r: r.worst_error or 0.0)
         lines.append(f"\nworst error on real-valued data: {top.worst_error:.3g} of the K-aware "
                      f"bound ({top.rule} on {top.op})")
+    beyond_sharp = [r for r in report.results if (r.worst_statistical or 0) > 1]
+    for r in beyond_sharp:
+        lines.append(_paint(
+            f"warning: {r.rule} on {r.op}: errors up to {r.worst_statistical:.3g}x the "
+            f"statistical bound (2*sqrt(K)*u), within the rigorous one: typical of a lower "
+            f"precision or a less accurate summation than the dtype returned (TF32, bfloat16 "
+            f"inputs, Winograd); declare PRECISION if that is meant", "xfail", colour))
     for w in report.warnings:
         lines.append(f"warning: {w}")
     for why in report.unchecked():

@@ -74,6 +74,7 @@ class CheckOutcome:
     also_refused: str | None = None
     cause: str | None = None
     cause_message: str | None = None
+    worst_statistical: float | None = None
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CheckOutcome:
@@ -104,6 +105,7 @@ class Result:
     cause: str | None = None
     refusal: str | None = None
     beyond: list[str] = field(default_factory=list)
+    worst_statistical: float | None = None
 
     @property
     def key(self) -> str:
@@ -152,7 +154,8 @@ class Result:
                 "level": self.level, "cause": self.cause, "refusal": self.refusal,
                 "message": self.message, "example": self.example, "repro": self.repro,
                 "seed": self.seed, "convention": self.convention,
-                "worst_error": self.worst_error, "examples": self.examples,
+                "worst_error": self.worst_error, "worst_statistical": self.worst_statistical,
+                "examples": self.examples,
                 "requested": self.requested, "unsupported": self.unsupported,
                 "refused": self.refused, "coverage": self.coverage(),
                 "beyond_level": self.beyond, "checks": [c.to_json() for c in self.checks]}
@@ -191,10 +194,12 @@ def aggregate(op: str, rule: str, title: str, outcomes: list[CheckOutcome], seed
     beyond = [f"{o.check} ({o.level}): {o.status}" for o in outcomes
               if o not in inside and o.status in ("fail", "restriction", "convention")]
     errors = [o.worst_error for o in inside if o.worst_error is not None]
+    sharp = [o.worst_statistical for o in inside if o.worst_statistical is not None]
     cause = lead.cause or (rule if status == "fail" else None)
     result = Result(op, rule, title, status, message, lead.example, lead.repro, seed,
                     lead.convention, max(errors) if errors else None, list(outcomes), level,
-                    cause, lead.refusal or lead.also_refused, beyond)
+                    cause, lead.refusal or lead.also_refused, beyond,
+                    max(sharp) if sharp else None)
     if status == "pass":
         result.message = f"{len(same)} check(s), {result.coverage()}"
     return result
