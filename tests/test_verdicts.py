@@ -413,3 +413,17 @@ def test_errors_beyond_the_statistical_bound_are_a_warning_only():
     rep = report(results=[r], target_ops=["conv"], complete=True)
     assert rep.exit_code == 0
     assert "warning: conv.def on conv: errors up to 10x the statistical bound" in summary(rep)
+
+
+def test_a_correct_but_slow_target_is_not_a_hang_on_large_cases(tmp_path):
+    from cnnspec.conform import run
+
+    slow = tmp_path / "slow_on_large.py"  # a naive loop: fine on small cases, slow on large
+    slow.write_text("import time\nfrom cnnspec.targets.reference import conv as _conv\n"
+                    "def conv(x, w, b, **kw):\n"
+                    "    if x.size * w.size > 10**5:\n        time.sleep(5)\n"
+                    "    return _conv(x, w, b, **kw)\n")
+    report = run(str(slow), rules=["conv.def::large_cases"], profile="quick", timeout=1)
+    (r,) = report.results
+    assert r.status == "unsupported" and "on a large case" in r.message, r.message
+    assert report.exit_code != 1

@@ -207,7 +207,7 @@ class Runner:
             n = PROFILES[self.profile]
         return {"kind": "check", "check": c.id, "ops": list(c.ops), "max_examples": n,
                 "seed": self.seed, "deviations": self.deviations, "precision": self.precision,
-                "level": c.level, "capabilities": self.capabilities}
+                "level": c.level, "capabilities": self.capabilities, "large": c.large}
 
     # ------------------------------------------------------------ running
 

@@ -231,6 +231,10 @@ class Pool:
                                     f"{self.load_timeout:g}s")
         start = w.call_start.value
         if w.task is not None and start and now - start > self.timeout:
+            if w.task.get("large"):  # a large case: slow code, not a hang
+                return self._lost(w, f"{self._op(w)} took longer than --timeout="
+                                     f"{self.timeout:g}s on a large case (the worker was "
+                                     f"restarted; a larger --timeout checks it)", "unsupported")
             return self._lost(w, f"{self._op(w)} call exceeded --timeout={self.timeout:g}s "
                                  f"(the worker was killed and restarted)")
         if w.task is not None and self.memory_limit and w.ready and \
@@ -256,7 +260,8 @@ class Pool:
         where = f"during a {self._op(w)} call" if w.call_start.value else "while running the check"
         return f"the worker {how} {where}"
 
-    def _lost(self, w: _Worker, why: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    def _lost(self, w: _Worker, why: str, status: str = "fail"
+              ) -> tuple[dict[str, Any], dict[str, Any]] | None:
         """Kill w (run() replaces it when tasks remain); the outcome of w's task, if any."""
         tail = w.stderr_tail()
         tag = w.case_buf.value.decode("utf-8", "replace")
@@ -269,7 +274,7 @@ class Pool:
         check = task.get("check", "probe")
         rule = check.split("::", 1)[0]
         message = f"{why} [{rule}]"
-        outcome: dict[str, Any] = {"check": check, "status": "fail"}
+        outcome: dict[str, Any] = {"check": check, "status": status}
         if tag:
             module, qualname, text = split_tag(tag)
             message += f"\n  on case (the case it died on, not shrunk): {text}"

@@ -182,8 +182,8 @@ def _finding_lines(n: int, f: Finding, report: Report, colour: bool) -> list[str
 
     lead = f.lead
     if f.kind == "restriction":
-        head = (f"FINDING {n}: RESTRICTION on {f.op}: the target raises "
-                f"{(lead.refusal or '').split(':', 1)[0]} on valid configurations")
+        head = (f"FINDING {n}: {f.op} raises {(lead.refusal or '').split(':', 1)[0]} on valid "
+                f"configurations (a bug, or a limit not declared with NotImplementedError)")
     elif f.kind == "convention":
         keys = tuple(lead.convention or ())
         named = "; ".join(f"{k}={report.conventions.get(k, {}).get('value')!r} (spec: "
@@ -204,8 +204,8 @@ def _finding_lines(n: int, f: Finding, report: Report, colour: bool) -> list[str
         lines.append(f"  the same root cause fails {len(others)} more rule(s): "
                      + ", ".join(others))
     if f.kind == "restriction":
-        lines.append("  (a limit of the target: raise NotImplementedError for it to be "
-                     "'unsupported'; every other rule was checked on what it accepts)")
+        lines.append("  (every rule was still checked on the configurations it accepts; a "
+                     "deliberate limit raises NotImplementedError and is then 'unsupported')")
     if f.kind == "convention":
         lines.append(f"  (--allow-convention {','.join(lead.convention or ())} if the target "
                      f"follows it on purpose)")

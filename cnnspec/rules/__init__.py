@@ -84,6 +84,9 @@ class Check:
     fn: Callable[[Any, Any], None]
     max_examples: int | None = None
     level: str = "compute"
+    #: draws large cases: a call past the runner's --timeout is "too slow here" (a naive,
+    #: correct loop implementation), reported as unsupported with the reason, not as a hang
+    large: bool = False
 
     @property
     def id(self) -> str:
@@ -108,7 +111,7 @@ def strategies() -> Any:
 
 def check(rule_id: str, *, ops: tuple[str, ...] | str, cases: Callable[[], Any],
           kind: str = "positive", max_examples: int | None = None,
-          level: str | None = None) -> Callable[..., Any]:
+          level: str | None = None, large: bool = False) -> Callable[..., Any]:
     """Declare ``fn(target, case)`` as a check of ``rule_id`` (declared in the same module).
     ``level`` defaults to "compute" for a positive check and "refuse" for a negative one."""
     if kind not in ("positive", "negative"):
@@ -124,7 +127,7 @@ def check(rule_id: str, *, ops: tuple[str, ...] | str, cases: Callable[[], Any],
         if any(c.rule == rule_id and c.name == name for c in _CHECKS):
             raise ValueError(f"check {rule_id}::{name} is declared twice")
         _CHECKS.append(Check(rule_id, name, (ops,) if isinstance(ops, str) else tuple(ops), kind,
-                             cases, fn, max_examples, level))
+                             cases, fn, max_examples, level, large))
         return fn
 
     return register

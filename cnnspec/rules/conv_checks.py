@@ -130,7 +130,7 @@ def check_many_channels_per_group(target, cfg):
     check_matches_the_reference(target, cfg)
 
 
-@check("conv.def", ops="conv", max_examples=8, cases=lambda: strategies().large_conv_configs())
+@check("conv.def", ops="conv", max_examples=8, cases=lambda: strategies().large_conv_configs(), large=True)
 def check_large_cases(target, cfg):
     """Outputs up to 129 wide (one past and one short of 16, 32 and 64), up to 130 channels
     (65 per group), K up to 1170, batches up to 9: the sizes at which tiled and vectorized

@@ -46,7 +46,7 @@ def check_real_valued_data_within_the_bound(target, cfg):
 
 
 @check("conv-transpose.def", ops=OP, max_examples=6,
-       cases=lambda: strategies().large_conv_transpose_configs())
+       cases=lambda: strategies().large_conv_transpose_configs(), large=True)
 def check_large_cases(target, cfg):
     """Outputs up to 129 wide (one past and one short of 16, 32 and 64), up to 130 channels
     (65 per group), 1040 terms per output, batches up to 9: where tiled kernels take their
@@ -265,3 +265,105 @@ def check_equals_a_conv_of_the_zero_stuffed_input(target, cfg):
     terms = cfg.w.shape[0] // cfg.groups * math.prod(cfg.kernel) + (cfg.b is not None)
     expect_close(target, y, yc, rule=rule, call=call, abs_sum=2 * abs_sum, terms=terms,
                  integer_valued=cfg.integer_valued)
+
+
+# ---------------------------------------------------------------- requested output sizes
+
+
+def _o_min(cfg, axis: int) -> int:
+    """The output size at output_padding 0, by the out-size formula written out here."""
+    i, k, s, d = cfg.x.shape[2 + axis], cfg.kernel[axis], cfg.stride[axis], cfg.dilation[axis]
+    pb, pa = cfg.padding[axis]
+    return (i - 1) * s - pb - pa + d * (k - 1) + 1
+
+
+def _requested_sizes():
+    """A valid config and, per axis, a requested size o in [max(o_min, 1), o_min + max(s, d) - 1]."""
+    from hypothesis import strategies as st
+
+    @st.composite
+    def strategy(draw):
+        cfg = draw(_configs(), label="config")
+        sizes = tuple(draw(st.integers(max(_o_min(cfg, a), 1),
+                                       _o_min(cfg, a) + max(s, d) - 1), label=f"o[{a}]")
+                      for a, (s, d) in enumerate(zip(cfg.stride, cfg.dilation)))
+        return cfg, sizes
+
+    return strategy()
+
+
+@check("conv-transpose.output-size", ops=OP, cases=_requested_sizes)
+def check_requested_size_via_output_padding(target, case):
+    """output_padding = o - o_min (formulas.conv_transpose_output_padding_for) gives an
+    output of exactly the requested size, with the reference's values."""
+    cfg, sizes = case
+    rule = "conv-transpose.output-size"
+    op = tuple(formulas.conv_transpose_output_padding_for(
+        i, k, o, stride=s, padding=p, dilation=d)
+        for i, k, o, s, p, d in zip(cfg.x.shape[2:], cfg.kernel, sizes, cfg.stride,
+                                    cfg.padding, cfg.dilation))
+    kwargs = {**cfg.kwargs, "output_padding": op}
+    call = Call(OP, args_of(cfg), kwargs, change=f"output size {sizes} requested").call()
+    y = expect_reference(target, OP, args_of(cfg), kwargs, rule=rule, call=call)
+    assert_shape(y.shape[2:], sizes, rule=rule, call=call, name="y.shape[2:]")
+
+
+def _same_configs():
+    from hypothesis import strategies as st
+
+    @st.composite
+    def strategy(draw):
+        cfg = draw(_configs(max_pad=0), label="config")
+        pads, ops = zip(*(formulas.conv_transpose_same_padding(k, stride=s, dilation=d)
+                          for k, s, d in zip(cfg.kernel, cfg.stride, cfg.dilation)))
+        kwargs = {**cfg.kwargs, "padding": pads, "output_padding": ops}
+        return Call(OP, args_of(cfg), kwargs, change="padding 'same'", base=cfg)
+
+    return strategy()
+
+
+@check("conv-transpose.output-size", ops=OP, cases=_same_configs)
+def check_same_gives_i_times_s(target, call):
+    """'same' (formulas.conv_transpose_same_padding): the output is i*s on every axis, with
+    the reference's values."""
+    rule = "conv-transpose.output-size"
+    x = call.args[0]
+    want = tuple(i * s for i, s in zip(x.shape[2:], call.kwargs["stride"]))
+    y = expect_reference(target, OP, call.args, call.kwargs, rule=rule, call=call.call())
+    assert_shape(y.shape[2:], want, rule=rule, call=call.call(), name="y.shape[2:]")
+
+
+def _size_rows():
+    """(i, k, s, p, d) per axis for the boundary pairs of the requested size."""
+    from hypothesis import strategies as st
+
+    return st.tuples(st.integers(1, 9), st.integers(1, 5), st.integers(1, 4),
+                     st.integers(0, 3), st.integers(1, 4))
+
+
+@check("conv-transpose.output-size", ops=(), kind="negative", cases=_size_rows)
+def check_unreachable_sizes_are_refused(target, row):
+    """Boundary pairs: o_min and o_min + max(s, d) - 1 are accepted (output_padding 0 and
+    max(s, d) - 1); o_min - 1 and o_min + max(s, d) are refused, citing the rule."""
+    from ..errors import InvalidConfig
+
+    rule = "conv-transpose.output-size"
+    i, k, s, p, d = row
+    o_min = (i - 1) * s - 2 * p + d * (k - 1) + 1
+    top = o_min + max(s, d) - 1
+    kw = dict(stride=s, padding=p, dilation=d)
+    call = f"conv_transpose_output_padding_for(i={i}, k={k}, o, stride={s}, padding={p}, dilation={d})"
+    for o in range(max(o_min, 1), top + 1):
+        got = formulas.conv_transpose_output_padding_for(i, k, o, **kw)
+        if got != o - o_min:
+            fail(f"output_padding={got} for o={o}, but should be o - o_min = {o - o_min}", rule,
+                 call)
+    for o in (o_min - 1, top + 1):
+        try:
+            formulas.conv_transpose_output_padding_for(i, k, o, **kw)
+        except InvalidConfig as e:
+            if e.rule != rule:
+                fail(f"o={o} was refused citing [{e.rule}], but should cite [{rule}]", rule, call)
+            continue
+        fail(f"o={o} was accepted, but should be refused: reachable sizes are "
+             f"[{max(o_min, 1)}, {top}]", rule, call)

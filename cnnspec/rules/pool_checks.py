@@ -373,7 +373,7 @@ def check_max_pool_wide_outputs(target, cfg):
 
 
 @check("pool.max-def", ops="max_pool", max_examples=6,
-       cases=lambda: strategies().large_pool_configs(kind="max"))
+       cases=lambda: strategies().large_pool_configs(kind="max"), large=True)
 def check_max_pool_large_cases(target, cfg):
     """Outputs up to 129 wide (one past and one short of 16, 32 and 64), up to 131 channels,
     batches up to 9: where tiled kernels take their tail paths."""
@@ -407,7 +407,7 @@ def check_avg_pool_matches_the_reference(target, cfg):
 
 
 @check("pool.avg-def", ops="avg_pool", max_examples=6,
-       cases=lambda: strategies().large_pool_configs(kind="avg"))
+       cases=lambda: strategies().large_pool_configs(kind="avg"), large=True)
 def check_avg_pool_large_cases(target, cfg):
     """Outputs up to 129 wide (one past and one short of 16, 32 and 64), up to 131 channels,
     batches up to 9: where tiled kernels take their tail paths."""
