@@ -427,3 +427,48 @@ def test_a_correct_but_slow_target_is_not_a_hang_on_large_cases(tmp_path):
     (r,) = report.results
     assert r.status == "unsupported" and "on a large case" in r.message, r.message
     assert report.exit_code != 1
+
+
+# ---------------------------------------------------------------- per-shape cost
+
+
+def test_a_target_that_compiles_per_shape_is_detected():
+    import time
+
+    from cnnspec.conform.shapes import compiles_per_shape
+
+    seen = set()
+
+    def conv(x, w, b, **kw):
+        if (x.shape, w.shape) not in seen:
+            seen.add((x.shape, w.shape))
+            time.sleep(0.03)
+        return reference.conv(x, w, b, **kw)
+
+    assert "each check draws at most" in compiles_per_shape(target_of(conv=conv))
+    assert compiles_per_shape(target_of(conv=reference.conv)) is None
+
+
+def test_a_shape_budget_bounds_the_shapes_and_keeps_the_data_varied():
+    from hypothesis import given, settings
+
+    from cnnspec.conform.shapes import ShapeBudget, skeleton
+    from cnnspec.strategies import conv_configs
+
+    budget = ShapeBudget(3)
+    skeletons, seeds = set(), set()
+
+    @settings(max_examples=60, database=None)
+    @given(cfg=conv_configs(max_rank=2))
+    def draw(cfg):
+        case = budget.map(cfg)
+        skeletons.add(skeleton(case))
+        seeds.add(case.seed)
+        assert skeleton(case) in budget.seen
+        np.testing.assert_array_equal(case.x, ConvConfig.build(
+            x_shape=case.x.shape, w_shape=case.w.shape,
+            b_shape=None if case.b is None else case.b.shape, seed=case.seed,
+            **case.kwargs).x)  # the data of its own seed
+
+    draw()
+    assert len(skeletons) <= 3 and len(seeds) > 10

@@ -81,7 +81,8 @@ def observe_bound(actual: Any, expected: Any, bound: Any, statistical: Any = Non
 def run_check(target: Target, check: Any, *, max_examples: int, seed: int, target_spec: str,
               exclude: Callable[[Any], bool] | None = None,
               on_case: Callable[[Any], None] | None = None,
-              skip_refusals: bool = False, tolerate: tuple[str, ...] = ()) -> dict[str, Any]:
+              skip_refusals: bool = False, tolerate: tuple[str, ...] = (),
+              shape_budget: Any = None) -> dict[str, Any]:
     """The outcome of ``check`` on ``target``: a dict for :class:`CheckOutcome`.
 
     ``exclude``: cases for which it returns True are rejected (used to rerun a check outside
@@ -91,6 +92,8 @@ def run_check(target: Target, check: Any, *, max_examples: int, seed: int, targe
     the case set aside, like an unsupported one, instead of failing (used to go on checking
     a rule on the configurations a restricted target accepts).  ``tolerate``: convention keys
     whose :class:`ConventionDifference` counts as a pass (the target follows them).
+    ``shape_budget``: a :class:`cnnspec.conform.shapes.ShapeBudget` mapping each case onto a
+    few shapes (a target that compiles per shape).
 
     Cases the target does not support (NotImplementedError) are rejected, so Hypothesis
     draws others in their place: the example budget is spent on computed cases, and
@@ -107,6 +110,8 @@ def run_check(target: Target, check: Any, *, max_examples: int, seed: int, targe
     started = time.perf_counter()
 
     def body(case: Any) -> None:
+        if shape_budget is not None:
+            case = shape_budget.map(case)
         if exclude is not None and exclude(case):
             reject()
         if on_case is not None:

@@ -141,6 +141,7 @@ class Runner:
         self.deviations: dict[str, str] = {}
         self.precision: str | None = None
         self.capabilities: dict[str, Any] | None = None
+        self.few_shapes: str | None = None
         self.started = time.perf_counter()
         allowed = [allow_conventions] if isinstance(allow_conventions, str) else \
             list(allow_conventions or ())
@@ -179,6 +180,8 @@ class Runner:
                 self.precision = outcome["precision"]
                 self.capabilities = outcome.get("capabilities")
                 self.report.restrictions = list(outcome.get("restrictions") or ())
+                self.few_shapes = outcome.get("few_shapes")
+                self.report.environment["few_shapes"] = self.few_shapes
             else:
                 why = outcome.get("message", "").split("\n", 1)[0].removesuffix(" [conventions]")
                 self.report.conventions = {k: {"value": f"unknown (the probe failed: {why})"}
@@ -207,7 +210,8 @@ class Runner:
             n = PROFILES[self.profile]
         return {"kind": "check", "check": c.id, "ops": list(c.ops), "max_examples": n,
                 "seed": self.seed, "deviations": self.deviations, "precision": self.precision,
-                "level": c.level, "capabilities": self.capabilities, "large": c.large}
+                "level": c.level, "capabilities": self.capabilities, "large": c.large,
+                "few_shapes": bool(self.few_shapes)}
 
     # ------------------------------------------------------------ running
 

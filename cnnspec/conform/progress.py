@@ -119,6 +119,8 @@ def summary(report: Report, colour: bool = False) -> str:
         row = [r for r in report.results if op == "total" or r.op == op]
         lines.append(f"{op:<16}" + "".join(f"{sum(r.status == s for r in row):>10}"
                                            for s in shown))
+    if report.environment.get("few_shapes"):
+        lines += ["", f"shapes: {report.environment['few_shapes']}"]
     if report.restrictions:
         lines += ["", "declared unsupported (NotImplementedError; the checks drew around it):"]
         lines += [f"  {line}" for line in report.restrictions]

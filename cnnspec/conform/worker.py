@@ -157,8 +157,14 @@ def _run_task(task: dict[str, Any], target: Any, spec: str, case_buf: Any,
             caps, restricted = None, [f"unknown (the capability probe raised "
                                       f"{type(e).__name__}: {e})"]
         found, override = conventions.probe_all(target, detect_precision=precision.detect)
+        from .shapes import compiles_per_shape
+
+        try:
+            few_shapes = compiles_per_shape(target)
+        except Exception:  # noqa: BLE001 - a timing probe only; the checks report the rest
+            few_shapes = None
         return {"conventions": found, "precision": override, "capabilities": caps,
-                "restrictions": restricted}
+                "restrictions": restricted, "few_shapes": few_shapes}
     from .. import rules
 
     check = next(c for c in rules.all_checks() if c.id == task["check"])
@@ -172,11 +178,13 @@ def _run_task(task: dict[str, Any], target: Any, spec: str, case_buf: Any,
 
     def run(**kwargs: Any) -> dict[str, Any]:
         from .. import strategies
+        from .shapes import ShapeBudget
 
+        budget = ShapeBudget() if task.get("few_shapes") else None  # a fresh one per run
         with strategies.capabilities(task.get("capabilities")):  # draw what the target takes
             return checkrun.run_check(target, check, max_examples=task["max_examples"],
                                       seed=task["seed"], target_spec=spec, on_case=on_case,
-                                      **kwargs)
+                                      shape_budget=budget, **kwargs)
 
     out = run()
     if out["status"] != "fail":
