@@ -185,6 +185,35 @@ def _dtype(draw, op, args, kwargs, a, valid):
     return args, kwargs, f"{'xw'[which]}.dtype={np.dtype(dtype)}"
 
 
+def _groups_below_1(draw, op, args, kwargs, a, valid):
+    """groups of 0 or -1 (one library dies with SIGFPE on groups=0)."""
+    from hypothesis import strategies as st
+
+    g = draw(st.sampled_from((0, -1)), label="groups")
+    return args, {**kwargs, "groups": g}, f"groups={g}"
+
+
+def _negative_output_padding(draw, op, args, kwargs, a, valid):
+    """output_padding of -1 or -2 on one axis (four libraries accept it)."""
+    from hypothesis import strategies as st
+
+    v = -draw(st.integers(1, 2), label="minus")
+    return args, {**kwargs, "output_padding": _set(kwargs["output_padding"], a, v)}, \
+        f"output_padding[{a}]={v}"
+
+
+#: Invalid draws of other rules that one change of a valid config makes, refused like the
+#: config.* ones: rule -> (op, mover, why, slug); declared by the rule's checks module
+#: (declare_other).  The base config is drawn in the target's form (capabilities).
+OTHER_REFUSALS = {
+    "conv.groups": ("conv", _groups_below_1, "groups is below 1", "groups_below_1"),
+    "conv-transpose.groups": ("conv_transpose", _groups_below_1, "groups is below 1",
+                              "groups_below_1"),
+    "conv-transpose.output-padding": ("conv_transpose", _negative_output_padding,
+                                      "output_padding is negative", "negative_output_padding"),
+}
+
+
 #: rule -> (ops, mover, why it is invalid, slug of the refused side, of the accepted side)
 RULES = {
     "config.stride": (OPS, _at_least_one("stride", (0, -1, -2)), "a stride is < 1",
@@ -257,6 +286,34 @@ def _declare(rule_id: str, op: str) -> None:
     check(rule_id, ops=op, kind="negative", cases=lambda: _calls(op, rule_id, False),
           level="strict" if rule_id in HYGIENE else "refuse")(refuses)
     check(rule_id, ops=op, cases=lambda: _calls(op, rule_id, True))(accepts)
+
+
+def declare_other(rule_id: str) -> None:
+    """Declare the refusal check of OTHER_REFUSALS[rule_id] (called by that rule's checks
+    module, once the rule is declared)."""
+    op, move, why, slug = OTHER_REFUSALS[rule_id]
+
+    def cases():
+        from hypothesis import strategies as st
+
+        @st.composite
+        def strategy(draw):
+            cfg = draw(_base(op, max_rank=2), label="valid config")
+            axis = draw(st.integers(0, cfg.rank - 1), label="axis")
+            args, kwargs, change = move(draw, op, args_of(cfg), dict(cfg.kwargs), axis, False)
+            return Call(op, args, kwargs, change=change, base=cfg)
+
+        return strategy()
+
+    def refuses(target, call):
+        from hypothesis import assume
+
+        assume(refused_for(op, call.args, call.kwargs, rule_id))
+        expect_raises(target, op, *call.args, rule=rule_id, why=f"{call.change}: {why}",
+                      call=call.call(), **call.kwargs)
+
+    refuses.__name__ = f"check_{op}_refuses_{slug}"
+    check(rule_id, ops=op, kind="negative", cases=cases)(refuses)
 
 
 for _rule, (_ops, *_) in RULES.items():

@@ -686,3 +686,13 @@ def check_input_gradient_is_conv_transpose(target, cfg):
 @check("conv.grad-weight", ops=(), cases=lambda: strategies().conv_configs())
 def check_weight_gradient_is_a_correlation(target, cfg):
     _check_gradient(cfg, "conv.grad-weight", 12, "w")
+
+
+def _declare_refusals() -> None:
+    from . import config as _config  # noqa: F401  (config_checks needs its rules declared)
+    from .config_checks import declare_other
+
+    declare_other("conv.groups")  # groups below 1
+
+
+_declare_refusals()

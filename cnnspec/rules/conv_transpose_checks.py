@@ -284,8 +284,11 @@ def _requested_sizes():
     @st.composite
     def strategy(draw):
         cfg = draw(_configs(), label="config")
+        caps = (strategies().current_capabilities() or {}).get("conv_transpose") or {}
+        spread = caps.get("output_padding", True)  # a target without it: o = o_min only
         sizes = tuple(draw(st.integers(max(_o_min(cfg, a), 1),
-                                       _o_min(cfg, a) + max(s, d) - 1), label=f"o[{a}]")
+                                       max(_o_min(cfg, a) + (max(s, d) - 1 if spread else 0), 1)),
+                           label=f"o[{a}]")
                       for a, (s, d) in enumerate(zip(cfg.stride, cfg.dilation)))
         return cfg, sizes
 
@@ -324,11 +327,18 @@ def _same_configs():
 
 @check("conv-transpose.output-size", ops=OP, cases=_same_configs)
 def check_same_gives_i_times_s(target, call):
-    """'same' (formulas.conv_transpose_same_padding): the output is i*s on every axis, with
-    the reference's values."""
+    """'same' (formulas.conv_transpose_same_padding): the crop is the padding of the SAME_UPPER
+    conv of i*s cells (pad.same's formula), and the output is i*s on every axis, with the
+    reference's values."""
     rule = "conv-transpose.output-size"
-    x = call.args[0]
-    want = tuple(i * s for i, s in zip(x.shape[2:], call.kwargs["stride"]))
+    x, kw = call.args[0], call.kwargs
+    want = tuple(i * s for i, s in zip(x.shape[2:], kw["stride"]))
+    for a, (n, k, s, d) in enumerate(zip(want, call.args[1].shape[2:], kw["stride"],
+                                         kw["dilation"])):
+        upper = formulas.same_padding(n, k, stride=s, dilation=d)  # the SAME_UPPER conv of n
+        if kw["padding"][a] != upper:
+            fail(f"padding[{a}]={kw['padding'][a]}, but should be {upper}: the crop of the "
+                 f"adjoint of a SAME_UPPER conv of {n} = {n // s}*{s} cells", rule, call.call())
     y = expect_reference(target, OP, call.args, call.kwargs, rule=rule, call=call.call())
     assert_shape(y.shape[2:], want, rule=rule, call=call.call(), name="y.shape[2:]")
 
@@ -367,3 +377,39 @@ def check_unreachable_sizes_are_refused(target, row):
             continue
         fail(f"o={o} was accepted, but should be refused: reachable sizes are "
              f"[{max(o_min, 1)}, {top}]", rule, call)
+
+
+def _output_size_point(draw, st) -> dict:
+    """A transposed-conv axis and a size o in its reachable range (o_min + 0 .. max(s, d) - 1)."""
+    from . import formula_checks as fc
+
+    c = fc._ints(draw, st, i=(1, 30), k=(1, 6), s=(1, 5), d=(1, 3), p_b=(0, 4), p_a=(0, 4),
+                 q=(0, 4))
+    o_min = (c["i"] - 1) * c["s"] - c["p_b"] - c["p_a"] + c["d"] * (c["k"] - 1) + 1
+    q = c.pop("q")
+    return {**c, "o": o_min + q}
+
+
+def declare_rendered_output_size() -> None:
+    """The rendered-formula check of conv-transpose.output-size.  Called from net_checks:
+    formula_checks imports this family itself, so this module may run while formula_checks
+    is still half imported."""
+    from . import formula_checks as fc
+
+    fc.READINGS["conv-transpose.output-size"] = fc.Reading(
+        _output_size_point,
+        lambda c: formulas.conv_transpose_output_padding_for(
+            c["i"], c["k"], c["o"], stride=c["s"], padding=(c["p_b"], c["p_a"]), dilation=c["d"]),
+        (("p_before", "p_b"), ("p_after", "p_a")))
+    fc.rendered_formula_check("conv-transpose.output-size")
+
+
+def _declare_refusals() -> None:
+    from . import config as _config  # noqa: F401  (config_checks needs its rules declared)
+    from .config_checks import declare_other
+
+    declare_other("conv-transpose.groups")  # groups below 1
+    declare_other("conv-transpose.output-padding")  # a negative output_padding
+
+
+_declare_refusals()
