@@ -36,6 +36,7 @@ __all__ = [
     "conv_transpose_macs", "dense_macs", "RF", "receptive_field_step", "receptive_fields",
     "adaptive_pool_window", "flatten_size", "floor_dropped", "receptive_field_union",
     "causal_padding", "conv_flops", "conv_transpose_contributions",
+    "conv_transpose_output_padding_for", "conv_transpose_same_padding", "avg_pool_dilated_count",
 ]
 
 Int = Any  # an int or a SymPy integer expression
@@ -196,6 +197,58 @@ def conv_transpose_out_size(i: Int, k: Int, *, stride: Int = 1, padding: Any = 0
         require(o >= 1, f"output size={o}, but should be >= 1", rule="conv-transpose.out-size",
                 detail=f"  ({i}-1)*{s} - {pb} - {pa} + {eff - 1} + {op} + 1 = {o}")
     return o
+
+
+def conv_transpose_output_padding_for(i: Int, k: Int, o: Int, *, stride: Int = 1,
+                                      padding: Any = 0, dilation: Int = 1) -> Int:
+    """The output_padding that makes a transposed convolution's output o cells long.
+    [conv-transpose.output-size]
+
+    o_min = (i-1)*s - p_before - p_after + d*(k-1) + 1 (the size with output_padding 0); o
+    is reachable iff max(o_min, 1) <= o <= o_min + max(s, d) - 1, and then
+    output_padding = o - o_min.  (PyTorch's ``output_size=`` accepts only o <= o_min + s - 1.)
+    """
+    i, s, pb, pa, eff = _axis(i, k, stride, padding, dilation)
+    d = as_int("dilation", dilation)
+    o = as_int("o", o)
+    o_min = (i - 1) * s - pb - pa + eff
+    if not any(is_symbolic(v) for v in (o, o_min, s, d)):
+        arithmetic = f"  o_min = ({i}-1)*{s} - {pb} - {pa} + {eff - 1} + 1 = {o_min}"
+        top = o_min + max(s, d) - 1
+        require(o >= 1, f"o={o}, but should be >= 1", rule="conv-transpose.output-size")
+        require(o >= o_min, f"o={o}, but should be >= o_min={o_min} (output_padding 0)",
+                rule="conv-transpose.output-size", detail=arithmetic)
+        require(o <= top, f"o={o}, but should be <= o_min + max(stride={s}, dilation={d}) - 1"
+                f" = {top}", rule="conv-transpose.output-size", detail=arithmetic)
+    return o - o_min
+
+
+def conv_transpose_same_padding(k: Int, *, stride: Int = 1,
+                                dilation: Int = 1) -> tuple[tuple[Int, Int], Int]:
+    """((p_before, p_after), output_padding) of a 'same' transposed convolution: o = i*s.
+    [conv-transpose.output-size]
+
+    The adjoint of a SAME_UPPER convolution of an i*s input (which gives ceil(i*s/s) = i):
+    it crops t = max(d*(k-1) + 1 - s, 0) cells, floor(t/2) before and the odd cell after,
+    and adds output_padding = max(s - d*(k-1) - 1, 0) cells at the end.  Ints only.
+    """
+    s = at_least("stride", stride, 1, rule="config.stride")
+    eff = effective_kernel(k, dilation)
+    t = max(eff - s, 0)
+    return (t // 2, t - t // 2), max(s - eff, 0)
+
+
+def avg_pool_dilated_count(i: Int, k: Int, j: Int, *, stride: Int = 1, padding: Any = 0,
+                           dilation: Int = 1, count_include_pad: bool = True) -> Int:
+    """Taps of window j of a dilated average pooling that the divisor counts.  [pool.avg-dilation]
+
+    Window j taps padded positions j*s + t*d, t = 0..k-1; counted: the taps inside the
+    padded input [0, p_b + i + p_a) with count_include_pad, else those inside the input
+    [p_b, p_b + i).  Ints only.
+    """
+    i, s, pb, pa, _ = _axis(i, k, stride, padding, dilation)
+    lo, hi = (0, pb + i + pa) if _flag("count_include_pad", count_include_pad) else (pb, pb + i)
+    return sum(1 for t in range(k) if lo <= j * s + t * dilation < hi)
 
 
 def conv_transpose_contributions(k: Int, stride: Int, q: Int) -> Int:

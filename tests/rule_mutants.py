@@ -430,6 +430,13 @@ def _rf_off(field: str):
                  (F, "receptive_fields", receptive_fields))
 
 
+def _batch_size_leaks(fn):  # per-batch state: the batch size enters every output
+    def f(*a, **kw):
+        y = fn(*a, **kw)
+        return y + (a[0].shape[0] - 1)
+    return f
+
+
 # ------------------------------------------------------------------ the table
 
 TARGET_MUTANTS: dict[str, Mutant] = {
@@ -505,7 +512,15 @@ TARGET_MUTANTS: dict[str, Mutant] = {
     "pad.causal": mutant("conv swaps before/after padding", conv=_swap_padding(R.conv)),
     "conv-transpose.overlap": mutant("conv_transpose drops the last kernel tap",
                                      conv_transpose=_convt_drops_last_tap),
+    "conv-transpose.output-size": mutant("output_padding ignored",
+                                         conv_transpose=_convt_no_output_padding),
+    "net.batch-independence": every_op("a batch of N adds N - 1 to every output", _batch_size_leaks),
 }
+
+
+def _adaptive_window_one_short(i, o, j):  # the last cell of every longer window dropped
+    lo, hi = _ADAPTIVE(i, o, j)
+    return lo, max(lo + 1, hi - 1)
 
 
 def _pb(kw):
@@ -605,5 +620,9 @@ SPEC_PATCHES: dict[str, Patch] = {
         F, "adaptive_pool_window", lambda i, o, j: (lambda lo, hi: (lo, hi + 1))(*_ADAPTIVE(i, o, j)))),
     "net.rf-union": patch("union one cell too wide", (F, "receptive_field_union", _union_one_too_wide)),
     "net.remainder": patch("floor_dropped + 1", (F, "floor_dropped", when(formulas.floor_dropped))),
+    "net.adaptive-pool-values": patch("ref.adaptive_* windows one cell short", (
+        "cnnspec.ref.adaptive", "adaptive_pool_window", _adaptive_window_one_short)),
+    "pool.avg-dilation": patch("avg_pool_dilated_count + 1", (
+        F, "avg_pool_dilated_count", when(formulas.avg_pool_dilated_count))),
 }
 _ADAPTIVE = formulas.adaptive_pool_window

@@ -4,6 +4,7 @@ Every op validates before it computes (InvalidConfig naming the rule) and comput
 float64 by default; see :mod:`cnnspec.ref.conv` for the dtype policy.
 """
 
+from .adaptive import adaptive_avg_pool, adaptive_max_pool
 from .conv import conv, convolve
 from .conv_transpose import conv_transpose
 from .grad import conv_grad_bias, conv_grad_input, conv_grad_weight
@@ -12,4 +13,4 @@ from .pool import avg_pool, global_avg_pool, global_max_pool, max_pool
 
 __all__ = ["conv", "convolve", "conv_transpose", "conv_grad_input", "conv_grad_weight",
            "conv_grad_bias", "max_pool", "avg_pool", "global_max_pool",
-           "global_avg_pool", "pad", "PAD_MODES"]
+           "global_avg_pool", "pad", "PAD_MODES", "adaptive_avg_pool", "adaptive_max_pool"]

@@ -98,4 +98,44 @@ rule("conv-transpose.zero-stuffed", "Transposed convolution is a conv of the zer
                        "flipped [100, 10, 1]"),),
      sources=(S.DUMOULIN, S.TORCH_CONVT), see_also=("conv-transpose.def", "conv.convolve"))
 
+def _output_padding_for():
+    i, k, o, s, pb, pa, d = symbols("i k o s p_b p_a d")
+    return formulas.conv_transpose_output_padding_for(i, k, o, stride=s, padding=(pb, pa),
+                                                      dilation=d)
+
+
+rule("conv-transpose.output-size", "A requested output size picks the output_padding",
+     """Several output sizes of a transposed convolution undo the same strided convolution, so
+     APIs let the caller ask for one (PyTorch's output_size= in forward, ONNX's and
+     TensorFlow's output_shape). With o_min the size at output_padding 0, a requested size o
+     can be produced iff max(o_min, 1) <= o <= o_min + max(s, d) - 1, by output_padding =
+     o - o_min [conv-transpose.output-padding]; anything else is refused. PyTorch's
+     output_size= accepts the narrower o <= o_min + s - 1 (for d > s the larger sizes need
+     output_padding itself). 'same' for a transposed convolution means o = i*s: the adjoint of
+     a SAME_UPPER convolution of an i*s input, it crops t = max(d(k-1) + 1 - s, 0) cells,
+     floor(t/2) before and the odd cell after, and adds output_padding max(s - d(k-1) - 1, 0)
+     (checked here against PyTorch's gradient of that convolution). Cited, not run here:
+     tf.nn.conv2d_transpose is documented as the transpose (gradient) of conv2d, so with
+     padding 'SAME' it is this operation, and Keras Conv2DTranspose's 'same' gives o = i*s
+     when output_padding is unset; ONNX ConvTranspose with auto_pad SAME_UPPER / SAME_LOWER
+     also gives i*s and derives its pads from the output shape, the side of the odd cell
+     following its own text for each mode.""",
+     ops=("conv_transpose",), symbolic=_output_padding_for,
+     formula="output_padding = o - ((i-1)*s - p_before - p_after + d*(k-1) + 1)   (o - o_min)",
+     preconditions=("max(o_min, 1) <= o <= o_min + max(s, d) - 1",),
+     examples=(Example("i=3, k=3, s=2, p=(1, 1), o=6", "output_padding = 1",
+                       "o_min = 2*2 - 2 + 2 + 1 = 5; sizes 5 and 6 reachable"),
+               Example("i=3, k=3, s=2, p=(1, 1), o=7", "invalid: 7 > 5 + max(2, 1) - 1 = 6"),
+               Example("i=3, k=2, s=2, d=3, p=(0, 0), o=10",
+                       "output_padding = 2; PyTorch's output_size= refuses 10 (its range is 8 to 9)",
+                       "o_min = 2*2 + 3*1 + 1 = 8; max(s, d) - 1 = 2"),
+               Example("'same', i=4, k=3, s=2", "p = (0, 1), output_padding = 0, o = 8",
+                       "t = 3 - 2 = 1: the odd cell is cropped after")),
+     sources=("PyTorch docs: torch.nn.ConvTranspose1d/2d/3d, forward(input, output_size)",
+              "ONNX operator spec: ConvTranspose (output_shape, auto_pad)",
+              "TensorFlow docs: tf.nn.conv2d_transpose (output_shape, padding)",
+              "Keras docs: Conv2DTranspose (padding 'same', output_padding)", S.DUMOULIN),
+     see_also=("conv-transpose.out-size", "conv-transpose.output-padding",
+               "conv-transpose.adjoint", "pad.same"))
+
 from . import conv_transpose_checks  # noqa: E402,F401  (the checks, declared once the rules are)

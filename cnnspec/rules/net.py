@@ -68,6 +68,58 @@ rule("net.rf-union", "Receptive field of a residual add",
                Example("on 4x4: main Conv(3) (jump 1), shortcut Conv(1, stride=2) (jump 2)",
                        "both 2x2; no union", "jumps 1 and 2 differ")),
      sources=(S.ARAUJO, HE_RESNET))
+rule("net.batch-independence", "Each sample is computed on its own",
+     """Convolution, transposed convolution and pooling act on each sample of a batch
+     separately: output sample n is a function of input sample n alone, the same function for
+     every n, so running a batch gives exactly the results of running each sample by itself
+     (batch statistics belong to other layers, such as batch norm in training). A batch of 0
+     gives a batch of 0 [config.nonempty].""",
+     ops=("conv", "conv_transpose", "max_pool", "avg_pool"),
+     formula="op(x)[n] = op(x[n : n+1])[0] for every n",
+     examples=(Example("conv of x (2, 1, 3) = [[[1, 2, 3]], [[10, 20, 30]]] with w = [1, 1]",
+                       "[[[3, 5]], [[30, 50]]]",
+                       "sample 1 alone gives [30, 50]; sample 0's values never enter it"),),
+     sources=("PyTorch docs: torch.nn.Conv2d, torch.nn.ConvTranspose2d, torch.nn.MaxPool2d, "
+              "torch.nn.AvgPool2d (inputs (N, C, H, W), N the batch)",
+              "ONNX operator spec: Conv, ConvTranspose, MaxPool, AveragePool (X of shape "
+              "(N x C x D1 x ... x Dn))"),
+     see_also=("config.nonempty", "pool.channelwise"))
+rule("net.adaptive-pool-values", "Adaptive average and max pooling values",
+     """Adaptive pooling to o cells per axis reduces, for output cell (j_1, ..., j_r), the box
+     that is the product of the windows of net.adaptive-pool on each axis: the average
+     pooling's value is the mean of the box's cells (its divisor is the box's cell count,
+     never a padding count: there is no padding), the max pooling's the largest of them. Any
+     o >= 1 is valid, o > i included: then the windows overlap and input cells repeat in the
+     output. cnnspec.ref.adaptive_avg_pool and adaptive_max_pool compute it for any rank.""",
+     formula="y[*j] = reduce over prod_a [floor(j_a*i_a/o_a), ceil((j_a+1)*i_a/o_a)) of x",
+     examples=(Example("x = [0, 10, 20], o = 5",
+                       "average [0, 5, 10, 15, 20], max [0, 10, 10, 20, 20]",
+                       "windows [0, 1), [0, 2), [1, 2), [1, 3), [2, 3)"),
+               Example("x = [0, 1, ..., 9], o = 3", "average [1.5, 4.5, 7.5], max [3, 6, 9]",
+                       "windows [0, 4), [3, 7), [6, 10)"),
+               Example("x (1, 1, 2, 2) = [[0, 1], [2, 3]], o = (1, 1)", "average 1.5, max 3",
+                       "o = 1 is global pooling")),
+     sources=(TORCH_ADAPTIVE, "PyTorch docs: torch.nn.AdaptiveMaxPool1d/2d/3d, "
+              "torch.nn.functional.adaptive_avg_pool1d/2d/3d"),
+     see_also=("net.adaptive-pool", "pool.global"))
+# A pool.* rule declared here: rules/pool.py has other owners; it renders into spec/pool.md.
+rule("pool.avg-dilation", "Dilated average pooling",
+     """Average pooling with dilation d (ONNX AveragePool has dilations since opset 19; the
+     target contract's avg_pool has none, so the rule is the spec's definition, checked on
+     its formula and the reference only) averages the k taps j*s + t*d of window j, as
+     dilated max pooling takes their maximum: the output size is pool.out-size's with the
+     dilated kernel d*(k-1) + 1, and the spec's divisor counts taps, not the cells they
+     span: the taps inside the padded input with count_include_pad, else the taps on the
+     input. With d = 1 this is pool.avg-divisor.""",
+     formula="y[j] = sum_{t < k} xpad[j*s + t*d] / #{t < k : tap j*s + t*d counted}",
+     examples=(Example("x = [0, 1, 2, 3, 4, 5], k = 2, s = 1, d = 2", "[1, 2, 3, 4]",
+                       "windows {0, 2}, {1, 3}, {2, 4}, {3, 5}, each divided by 2"),
+               Example("x = [0, 1, 2, 3, 4], k = 3, s = 1, d = 2, p = (2, 0), "
+                       "count_include_pad=False", "[1, 2, 2] (count_include_pad=True: [2/3, 4/3, 2])",
+                       "window 0 taps padded cells 0, 2, 4: a pad, then x[0] = 0 and x[2] = 2 on "
+                       "the input, so (0 + 2) / 2")),
+     sources=("ONNX operator spec: AveragePool (dilations, opset 19)", S.ONNX_POOL),
+     see_also=("pool.avg-def", "pool.avg-divisor", "pool.out-size"))
 rule("net.remainder", "Input cells the floor leaves unread",
      """When (i + p_b + p_a - d(k-1) - 1) is not a multiple of s, the floor in the output size
      discards a last, partial window. The input cells past both the last window's end and

@@ -179,3 +179,195 @@ def _remainder_point(draw: Any, st: Any) -> dict:
 _formula_checks.READINGS["net.remainder"] = _formula_checks.Reading(_remainder_point,
                                                                     _remainder_value)
 _formula_checks.rendered_formula_check("net.remainder")
+
+
+def _declare_conv_transpose_reading() -> None:
+    """conv-transpose.output-size's rendered formula check, declared here where formula_checks
+    is fully imported (it imports the conv_transpose family, and so its checks, itself)."""
+    from . import conv_transpose_checks
+
+    conv_transpose_checks.declare_rendered_output_size()
+
+
+_declare_conv_transpose_reading()
+
+
+# ---------------------------------------------------------------- net.batch-independence
+
+_BATCH_OPS = ("conv", "conv_transpose", "max_pool", "avg_pool")
+
+
+def _op_configs(op: str) -> Any:
+    from . import strategies
+
+    s = strategies()
+    return {"conv": s.conv_configs, "conv_transpose": s.conv_transpose_configs,
+            "max_pool": lambda: s.pool_configs(kind="max"),
+            "avg_pool": lambda: s.pool_configs(kind="avg")}[op]()
+
+
+def _declare_batch_independence(op: str) -> None:
+    """op on a batch equals op on each of its samples alone: exact where the integer sums
+    fit the target's precision (conv, conv_transpose; max_pool always), within the K-aware
+    bound for avg_pool (an average divides, so it is never compared exactly)."""
+    import numpy as np
+
+    from . import strategies
+    from ._harness import expect_close, invoke
+    from ._oracle import Call, abs_reference, args_of
+
+    rule = "net.batch-independence"
+
+    def fn(target: Any, cfg: Any) -> None:
+        args = args_of(cfg)
+        x, rest = args[0], args[1:]
+        extra = strategies().make_array(np.random.default_rng(cfg.seed + 7),
+                                        (2, *x.shape[1:]), True)  # (2, C, *S)
+        batch = np.concatenate([x, extra])  # (N + 2, C, *S): at least 3 samples
+        whole_call = Call(op, (batch, *rest), cfg.kwargs, change="2 samples appended").call()
+        whole = invoke(target, op, batch, *rest, rule=rule, call=whole_call, **cfg.kwargs)
+        for n in range(batch.shape[0]):
+            one = (batch[n:n + 1], *rest)
+            call = f"sample {n} of {whole_call} vs {Call(op, one, cfg.kwargs).call()}"
+            alone = invoke(target, op, *one, rule=rule, call=call, **cfg.kwargs)
+            abs_sum, terms = abs_reference(op, one, cfg.kwargs)
+            expect_close(target, whole[n:n + 1], alone, rule=rule, call=call,
+                         abs_sum=None if abs_sum is None else 2 * abs_sum, terms=terms,
+                         integer_valued=op != "avg_pool")
+
+    fn.__name__ = f"check_{op}_of_a_batch_is_per_sample"
+    check(rule, ops=op, cases=lambda: _op_configs(op))(fn)
+
+
+for _op in _BATCH_OPS:
+    _declare_batch_independence(_op)
+
+
+# ---------------------------------------------------------------- net.adaptive-pool-values
+
+
+def _adaptive_cases() -> Any:
+    """(x, output_size): integer x of rank 1-3 (sides 1-6), output sizes 1-8 (o > i too)."""
+    import numpy as np
+
+    @st.composite
+    def strategy(draw: Any) -> tuple[Any, tuple[int, ...]]:
+        rank = draw(st.integers(1, 3), label="rank")
+        shape = (draw(st.integers(1, 2), label="N"), draw(st.integers(1, 2), label="C"),
+                 *(draw(st.integers(1, 6), label=f"i[{a}]") for a in range(rank)))
+        out = tuple(draw(st.integers(1, 8), label=f"o[{a}]") for a in range(rank))
+        seed = draw(st.integers(0, 2**16), label="seed")
+        x = np.random.default_rng(seed).integers(-9, 10, shape).astype(float)  # (N, C, *S)
+        return x, out
+
+    return strategy()
+
+
+def _window_by_fractions(i: int, o: int, j: int) -> slice:
+    import math
+    from fractions import Fraction
+
+    return slice(math.floor(Fraction(j * i, o)), math.ceil(Fraction((j + 1) * i, o)))
+
+
+@check("net.adaptive-pool-values", ops=(), cases=_adaptive_cases)
+def check_adaptive_values_by_hand(target, case):
+    """ref.adaptive_avg_pool / adaptive_max_pool equal the mean / max of each output cell's
+    box, listed here cell by cell with windows from exact fractions; exact on integer data
+    (an exact sum, one division)."""
+    import itertools
+
+    import numpy as np
+
+    from .. import ref
+    from ..asserts import assert_exact
+
+    rule = "net.adaptive-pool-values"
+    x, out = case
+    avg = np.empty((*x.shape[:2], *out))  # (N, C, *out)
+    top = np.empty((*x.shape[:2], *out))  # (N, C, *out)
+    for index in itertools.product(*(range(o) for o in out)):
+        box = x[(slice(None), slice(None), *(_window_by_fractions(i, o, j)
+                                             for i, o, j in zip(x.shape[2:], out, index)))]
+        flat = box.reshape(*x.shape[:2], -1)  # (N, C, cells)
+        avg[(slice(None), slice(None), *index)] = flat.sum(axis=2) / flat.shape[2]
+        top[(slice(None), slice(None), *index)] = flat.max(axis=2)
+    call = f"adaptive pooling of x: {x.shape} to output_size={out}"
+    assert_exact(ref.adaptive_avg_pool(x, out), avg, rule=rule, call=f"{call} (average)")
+    assert_exact(ref.adaptive_max_pool(x, out), top, rule=rule, call=f"{call} (max)")
+
+
+@check("net.adaptive-pool-values", ops=(), cases=_adaptive_cases)
+def check_divisible_sizes_are_plain_pooling(target, case):
+    """Where o divides i on every axis, adaptive pooling is ref.avg_pool / ref.max_pool with
+    kernel = stride = i/o and no padding."""
+    from .. import ref
+    from ..asserts import assert_exact, assert_within
+
+    rule = "net.adaptive-pool-values"
+    x, out = case
+    spatial = x.shape[2:]
+    out = tuple(o if i % o == 0 else 1 for i, o in zip(spatial, out))  # a divisor of i
+    kernel = tuple(i // o for i, o in zip(spatial, out))
+    kw = dict(kernel=kernel, stride=kernel, padding=0)
+    call = f"adaptive pooling of x: {x.shape} to output_size={out} vs pooling {kw}"
+    assert_exact(ref.adaptive_max_pool(x, out), ref.max_pool(x, **kw), rule=rule, call=call)
+    expected = ref.avg_pool(x, **kw)
+    assert_within(ref.adaptive_avg_pool(x, out), expected, 1e-12 * (1 + abs(expected)),
+                  rule=rule, call=call)
+
+
+# ---------------------------------------------------------------- pool.avg-dilation
+
+
+def _dilated_rows() -> Any:
+    """(i, k, s, p_b, p_a, d, count_include_pad) with every window touching the input."""
+    return st.tuples(st.integers(1, 12), st.integers(1, 4), st.integers(1, 3), st.integers(0, 3),
+                     st.integers(0, 3), st.integers(1, 3), st.booleans())
+
+
+def _dilated_windows(row: tuple) -> Any:
+    """Output size of the row (None where the spec refuses it), by pool.out-size."""
+    i, k, s, pb, pa, d, _ = row
+    try:
+        return formulas.pool_out_size(i, k, stride=s, padding=(pb, pa), dilation=d)
+    except InvalidConfig:
+        return None
+
+
+@check("pool.avg-dilation", ops=(), cases=_dilated_rows)
+def check_dilated_divisor_counts_taps(target, row):
+    """avg_pool_dilated_count equals the taps of window j listed one by one (inside the
+    padded input, or on the input without count_include_pad); with d = 1, the dilated
+    average built on it equals ref.avg_pool (pool.avg-divisor)."""
+    import numpy as np
+
+    from .. import ref
+
+    rule = "pool.avg-dilation"
+    i, k, s, pb, pa, d, cip = row
+    o = _dilated_windows(row)
+    if o is None:
+        return
+    lo, hi = (0, pb + i + pa) if cip else (pb, pb + i)
+    x = np.arange(1.0, i + 1).reshape(1, 1, i) * 10  # (1, 1, i): 10, 20, ...
+    xpad = np.concatenate([np.zeros(pb), x[0, 0], np.zeros(pa)])  # (pb + i + pa,)
+    y = []
+    for j in range(o):
+        taps = [j * s + t * d for t in range(k)]
+        want = sum(1 for q in taps if lo <= q < hi)
+        got = formulas.avg_pool_dilated_count(i, k, j, stride=s, padding=(pb, pa), dilation=d,
+                                              count_include_pad=cip)
+        if got != want:
+            fail(f"avg_pool_dilated_count={got} for window {j}, but should be {want}: taps "
+                 f"{taps}, counted in [{lo}, {hi})", rule,
+                 f"i={i}, k={k}, stride={s}, padding=({pb}, {pa}), dilation={d}, "
+                 f"count_include_pad={cip}")
+        y.append(sum(xpad[q] for q in taps if q < len(xpad)) / got)
+    if d == 1:
+        expected = ref.avg_pool(x, kernel=k, stride=s, padding=((pb, pa),),
+                                count_include_pad=cip)[0, 0]
+        if not np.allclose(y, expected, rtol=1e-12, atol=0):
+            fail(f"dilated average with d=1 is {y}, but should be avg_pool's {expected.tolist()}",
+                 rule, f"avg_pool(x=10*arange(1, {i + 1}), kernel={k}, stride={s}, "
+                       f"padding=({pb}, {pa}), count_include_pad={cip})")
