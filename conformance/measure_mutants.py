@@ -159,14 +159,21 @@ def run_checks(target: Target, checks: Sequence[rules.Check], *, max_examples: i
     """Run ``checks`` on ``target`` in-process; (failures in check order, examples passed).
 
     A case the target does not support (NotImplementedError, a missing op) is skipped, as a
-    conformance run reports it.  After the first failure the remaining checks still run,
-    unless ``stop_at_first``.  ``seed``: None for derandomized draws, else Hypothesis' seed.
+    conformance run reports it, and, as there, the checks draw only inside what the target
+    supports (its capabilities, probed once).  After the first failure the remaining checks
+    still run, unless ``stop_at_first``.  ``seed``: None for derandomized draws, else
+    Hypothesis' seed.
     """
+    from cnnspec import strategies
+    from cnnspec.conform import capabilities
+
     failures: list[Failure] = []
     passed = 0
     start, cpu_start = time.perf_counter(), time.process_time()
+    caps = capabilities.probe(target)
     for check in checks:
-        found, n = _run_one(target, check, max_examples, seed)
+        with strategies.capabilities(caps):
+            found, n = _run_one(target, check, max_examples, seed)
         passed += n
         if found is not None:
             case, exc = found

@@ -33,10 +33,12 @@ GAPS: dict[str, str] = {}  # mutants no check catches yet: none (each entry is a
 
 #: Mutants also run through the user's front door, ``cnnspec conform`` (cnnspec.conform.run: a
 #: worker process per run, conventions and precision probed; 2-6 s each, so a sample): one per
-#: op, two that the report names as a convention, a large-case one, and the runner's known gaps.
+#: op, two that the report names as a convention, a large-case one, the runner's known gaps,
+#: and two 2-D-only targets with cs231n-style restrictions (caught only inside the capabilities).
 CONFORM_SAMPLE = ("conv_kernel_flipped", "conv_transpose_output_padding_ignored",
                   "max_pool_drops_nan", "avg_pool_divisor_counts_overhang",
-                  "conv_float32_accumulation", "conv_tail_tile_32", "conv_tf32_inputs")
+                  "conv_float32_accumulation", "conv_tail_tile_32", "conv_tf32_inputs",
+                  "conv2d_only_kernel_axes_swapped", "conv2d_only_pad_scaled_by_stride")
 #: Mutants ``cnnspec conform`` does not fail yet (strict xfails): none.
 CONFORM_GAPS: dict[str, str] = {}
 

@@ -57,6 +57,8 @@ MUTANTS = (
     "conv_channel_block_48_dropped",
     "conv_tf32_inputs",
     "conv_bfloat16_inputs",
+    "conv2d_only_kernel_axes_swapped",
+    "conv2d_only_pad_scaled_by_stride",
     # conv_transpose
     "conv_transpose_kernel_not_flipped",
     "conv_transpose_output_padding_ignored",

@@ -53,6 +53,8 @@ def conv(x, w, b, *, stride, padding, dilation, groups):
 
     S_out = floor((S + p_before + p_after - d*(K-1) - 1) / s) + 1 per spatial axis.
     """
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ValueError(f"groups={groups!r}, but should be an int >= 1")
     if groups != 1:
         raise NotImplementedError("groups > 1")  # reported as unsupported, not as a failure
     for name, a in (("x", x), ("w", w), ("b", b)):
