@@ -547,6 +547,12 @@ def _union_one_too_wide(a, b):
 _UNION = formulas.receptive_field_union
 CC, N = "cnnspec.rules.conv_checks", "cnnspec._network"
 
+
+def _channels_last_h_w_swapped(x):  # NCHW -> NWHC: the first two spatial axes swapped
+    y = np.moveaxis(np.asarray(x), 1, -1)  # (N, *S, C)
+    return np.swapaxes(y, 1, 2) if y.ndim >= 4 else y
+
+
 SPEC_PATCHES: dict[str, Patch] = {
     "conv.commutes": patch("ref.convolve does not flip (is cross-correlation)",
                            (CC, "ref", types.SimpleNamespace(conv=ref.conv, convolve=ref.conv))),
@@ -624,5 +630,10 @@ SPEC_PATCHES: dict[str, Patch] = {
         "cnnspec.ref.adaptive", "adaptive_pool_window", _adaptive_window_one_short)),
     "pool.avg-dilation": patch("avg_pool_dilated_count + 1", (
         F, "avg_pool_dilated_count", when(formulas.avg_pool_dilated_count))),
+    "net.layouts": patch("to_channels_last swaps H and W", (
+        "cnnspec.layouts", "to_channels_last", _channels_last_h_w_swapped)),
+    "pool.max-indices": patch("ties: the last maximum's index, not the first", (
+        "cnnspec.ref.pool_indices", "_replaces",
+        lambda value, best, best_index, on_input: on_input & ((value >= best) | (best_index < 0)))),
 }
 _ADAPTIVE = formulas.adaptive_pool_window

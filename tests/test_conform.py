@@ -9,8 +9,8 @@ use the quick profile and --rules filters to stay fast.
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import signal
 import subprocess
 import sys

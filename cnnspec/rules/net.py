@@ -133,5 +133,62 @@ rule("net.remainder", "Input cells the floor leaves unread",
                Example("VGG-16 (five 2x2 poolings)", "no cell dropped iff H = 0 mod 32"),),
      sources=(S.DUMOULIN, S.TORCH_POOL), see_also=("conv.out-size", "pool.out-size"))
 
+rule("net.layouts", "Channels-first and channels-last layouts",
+     """The spec's arrays are channels-first: activations (N, C, *S) ("NCHW" in 2-D),
+     convolution weights (C_out, C_in/groups, *K) ("OIHW", PyTorch and ONNX), transposed
+     convolution weights (C_in, C_out/groups, *K). TensorFlow and Keras default to
+     channels-last: activations (N, *S, C) ("NHWC"), convolution kernels
+     (*K, C_in/groups, C_out) ("HWIO"; a grouped kernel keeps C_in/groups on its
+     second-to-last axis), transposed-convolution kernels (*K, C_out, C_in)
+     (tf.nn.conv2d_transpose's (h, w, out, in)). A conversion only moves axes: the value at
+     x[n, c, *s] is found at [n, *s, c], w[o, c, *t] at [*t, c, o], a transposed kernel's
+     w[i, o, *t] at [*t, o, i]; round trips are the identity. A layer computes the same
+     numbers in either layout: a convolution done channels-last, reading the HWIO kernel,
+     equals the channels-first convolution moved to channels-last. A memory format (PyTorch's
+     torch.channels_last) changes strides only, never the logical shape or the indices.
+     cnnspec.layouts converts for any rank.""",
+     formula="NHWC[n, *s, c] = NCHW[n, c, *s];  HWIO[*t, c, o] = OIHW[o, c, *t]",
+     examples=(Example("x of shape (1, 3, 4, 5) NCHW", "shape (1, 4, 5, 3) NHWC",
+                       "x[0, 2, 1, 3] (channel 2, row 1, column 3) lands at [0, 1, 3, 2]"),
+               Example("grouped conv weights, C_in = 6, C_out = 4, groups = 2, kernel 3x5: "
+                       "OIHW (4, 3, 3, 5)", "HWIO (3, 5, 3, 4)",
+                       "C_in/groups = 3 stays the input axis; w[1, 2, 0, 4] lands at [0, 4, 2, 1]"),
+               Example("PyTorch ConvTranspose2d(2, 3, 3) weights (2, 3, 3, 3)",
+                       "TensorFlow conv2d_transpose kernel (3, 3, 3, 2)",
+                       "(h, w, out, in): w[1, 0, 2, 1] lands at [2, 1, 0, 1]")),
+     sources=("PyTorch docs: torch.Tensor.permute, torch.channels_last (memory format), "
+              "torch.nn.Conv2d weight (out_channels, in_channels/groups, kH, kW)",
+              "TensorFlow docs: tf.nn.conv2d (data_format NHWC, filters [h, w, in, out]), "
+              "tf.nn.conv2d_transpose (filters [h, w, out, in]), "
+              "tf.keras.layers.Conv2D (data_format channels_last)",
+              "ONNX operator spec: Conv (W of shape (M x C/group x kH x kW))"),
+     see_also=("conv.def", "conv.groups"))
+# A pool.* rule declared here: rules/pool.py has other owners; it renders into spec/pool.md.
+rule("pool.max-indices", "The indices max pooling returns",
+     """Max pooling can return, with each value, where it came from: the input cell of the
+     first maximum of the window, the window's taps taken in order (kernel offsets
+     row-major), so of equal maxima the earliest tap wins. The index counts cells of the
+     input x, never of its padding: padding and the ceil_mode overhang are never chosen, a
+     window always holding an input cell [pool.window-has-input]. PyTorch
+     (return_indices=True) gives the row-major flat index into the spatial axes of the
+     sample's own channel plane, in [0, prod(S)); ONNX MaxPool's Indices output (storage_order
+     0) flattens the whole (N, C, *S) tensor, so it adds (n*C + c)*prod(S). The indices are
+     defined for NaN-free input only. MaxUnpool inverts the scatter: it writes each pooled
+     value at its index of a zero array of the input's shape. cnnspec.ref.pool_indices
+     computes both kinds for any rank.""",
+     formula="idx[n, c, *p] = flat(first q in window p with x[n, c, *q] = y[n, c, *p]); "
+             "onnx = idx + (n*C + c)*prod(S)",
+     examples=(Example("x = [1, 3, 3, 2, 5, 5], k = 3, s = 1", "values [3, 3, 5, 5], "
+                       "indices [1, 1, 4, 4]",
+                       "window [3, 3, 2] holds the maximum at cells 1 and 2: the first, 1, wins"),
+               Example("x = [4, 1, 6], k = 2, s = 2, p = 1", "values [4, 6], indices [0, 2]",
+                       "6 sits at padded position 3 but input cell 2"),
+               Example("x (1, 2, 2, 2) = [[[0, 4], [4, 1]], [[7, 2], [3, 7]]], k = 2",
+                       "values [4, 7]; PyTorch indices [1, 0], ONNX indices [1, 4]",
+                       "channel 1's 7 is cell 0 of its plane and cell 1*4 + 0 of the tensor")),
+     sources=("PyTorch docs: torch.nn.MaxPool1d/2d/3d (return_indices), "
+              "torch.nn.functional.max_pool2d_with_indices, torch.nn.MaxUnpool2d",
+              "ONNX operator spec: MaxPool (Indices output, storage_order), MaxUnpool"),
+     see_also=("pool.max-def", "pool.window-has-input", "pool.max-nan"))
 
 from . import net_checks as _checks  # noqa: E402,F401  (the checks of these rules)

@@ -371,3 +371,184 @@ def check_dilated_divisor_counts_taps(target, row):
             fail(f"dilated average with d=1 is {y}, but should be avg_pool's {expected.tolist()}",
                  rule, f"avg_pool(x=10*arange(1, {i + 1}), kernel={k}, stride={s}, "
                        f"padding=({pb}, {pa}), count_include_pad={cip})")
+
+
+# ---------------------------------------------------------------- net.layouts
+
+
+def _layout_cases() -> Any:
+    """A small grouped convolution of rank 1-3 on integer data: (x, w, stride, padding,
+    dilation, groups), every spatial axis with at least one output cell."""
+    import numpy as np
+
+    @st.composite
+    def strategy(draw: Any) -> tuple:
+        rank = draw(st.integers(1, 3), label="rank")
+        groups = draw(st.integers(1, 3), label="groups")
+        c_in = groups * draw(st.integers(1, 2), label="C_in/groups")
+        c_out = groups * draw(st.integers(1, 2), label="C_out/groups")
+        kernel = tuple(draw(st.integers(1, 3), label=f"k[{a}]") for a in range(rank))
+        stride = tuple(draw(st.integers(1, 2), label=f"s[{a}]") for a in range(rank))
+        dilation = tuple(draw(st.integers(1, 2), label=f"d[{a}]") for a in range(rank))
+        padding = tuple((draw(st.integers(0, 2), label=f"p_b[{a}]"),
+                         draw(st.integers(0, 2), label=f"p_a[{a}]")) for a in range(rank))
+        sides = tuple(max(draw(st.integers(1, 6), label=f"i[{a}]"), d * (k - 1) + 1 - pb - pa, 1)
+                      for a, (k, d, (pb, pa)) in enumerate(zip(kernel, dilation, padding)))
+        rng = np.random.default_rng(draw(st.integers(0, 2**16), label="seed"))
+        x = rng.integers(-9, 10, (draw(st.integers(1, 2), label="N"), c_in, *sides))  # (N, C_in, *S)
+        w = rng.integers(-9, 10, (c_out, c_in // groups, *kernel))  # (C_out, C_in/groups, *K)
+        return x.astype(float), w.astype(float), stride, padding, dilation, groups
+
+    return strategy()
+
+
+@check("net.layouts", ops=(), cases=_layout_cases)
+def check_conversions_move_axes_only(target, case):
+    """cnnspec.layouts: each conversion puts every element at its permuted index (checked
+    element by element here with np.ndindex), and each round trip is the identity."""
+    import numpy as np
+
+    from .. import layouts
+    from ..asserts import assert_exact
+
+    rule = "net.layouts"
+    x, w, *_ = case
+    r = x.ndim - 2
+    pairs = (("to_channels_last", "x", layouts.to_channels_last, x,
+              lambda i: (i[0], *i[2:], i[1])),  # x[n, c, *s] -> [n, *s, c]
+             ("weights_to_hwio", "w", layouts.weights_to_hwio, w,
+              lambda i: (*i[2:], i[1], i[0])),  # w[o, c, *t] -> [*t, c, o]
+             ("conv_transpose_weights_to_tf", "w", layouts.conv_transpose_weights_to_tf, w,
+              lambda i: (*i[2:], i[1], i[0])))  # w[i, o, *t] -> [*t, o, i]
+    for fn_name, arg, convert, a, moved in pairs:
+        name = f"{fn_name}({arg})"
+        got = np.asarray(convert(a))
+        want_shape = moved(a.shape)
+        if got.shape != want_shape:
+            fail(f"{name}.shape={got.shape}, but should be {want_shape}", rule,
+                 f"{name} with {arg}: {a.shape} (rank {r})")
+        for index in np.ndindex(*a.shape):
+            if got[moved(index)] != a[index]:
+                fail(f"{name}[{moved(index)}]={got[moved(index)]}, but should be "
+                     f"{arg}[{index}]={a[index]}", rule, f"{name} with shape {a.shape}")
+    trips = (("to_channels_first(to_channels_last(x))",
+              layouts.to_channels_first(layouts.to_channels_last(x)), x),
+             ("to_channels_last(to_channels_first(y))", layouts.to_channels_last(
+                 layouts.to_channels_first(np.moveaxis(x, 1, -1))), np.moveaxis(x, 1, -1)),
+             ("weights_from_hwio(weights_to_hwio(w))",
+              layouts.weights_from_hwio(layouts.weights_to_hwio(w)), w),
+             ("conv_transpose_weights_from_tf(conv_transpose_weights_to_tf(w))",
+              layouts.conv_transpose_weights_from_tf(layouts.conv_transpose_weights_to_tf(w)), w))
+    for name, got, want in trips:
+        assert_exact(got, want, rule=rule, call=f"{name} with shape {want.shape}")
+
+
+@check("net.layouts", ops=(), cases=_layout_cases)
+def check_channels_last_conv_equals_channels_first(target, case):
+    """A grouped convolution computed channels-last, written here with np.tensordot on the
+    HWIO kernel from cnnspec.layouts, moved back to channels-first, equals ref.conv exactly
+    (integer data: exact sums)."""
+    import itertools
+
+    import numpy as np
+
+    from .. import layouts, ref
+    from ..asserts import assert_exact
+
+    rule = "net.layouts"
+    x, w, stride, padding, dilation, groups = case
+    r = x.ndim - 2
+    xl = layouts.to_channels_last(x)  # (N, *S, C_in)
+    wl = layouts.weights_to_hwio(w)  # (*K, C_in/groups, C_out)
+    kernel, cg, c_out = wl.shape[:r], wl.shape[r], wl.shape[r + 1]
+    og = c_out // groups
+    xpad = np.pad(xl, ((0, 0), *padding, (0, 0)))  # (N, *S_padded, C_in)
+    out = tuple((xpad.shape[1 + a] - dilation[a] * (kernel[a] - 1) - 1) // stride[a] + 1
+                for a in range(r))
+    y = np.zeros((x.shape[0], *out, c_out))  # (N, *O, C_out)
+    for p in itertools.product(*(range(o) for o in out)):
+        taps = tuple(slice(p[a] * stride[a], p[a] * stride[a] + dilation[a] * (kernel[a] - 1) + 1,
+                           dilation[a]) for a in range(r))
+        for g in range(groups):
+            window = xpad[(slice(None), *taps, slice(g * cg, (g + 1) * cg))]  # (N, *K, C_in/groups)
+            kg = wl[..., g * og:(g + 1) * og]  # (*K, C_in/groups, C_out/groups)
+            y[(slice(None), *p, slice(g * og, (g + 1) * og))] = np.tensordot(
+                window, kg, axes=(list(range(1, r + 2)), list(range(r + 1))))
+    expected = ref.conv(x, w, stride=stride, padding=padding, dilation=dilation, groups=groups)
+    call = (f"conv(x: {x.shape}, w: {w.shape}, stride={stride}, padding={padding}, "
+            f"dilation={dilation}, groups={groups}) channels-last vs channels-first")
+    assert_exact(layouts.to_channels_first(y), expected, rule=rule, call=call)
+
+
+# ---------------------------------------------------------------- pool.max-indices
+
+
+def _indices_cases() -> Any:
+    """(x, kwargs): integer x in [-2, 2] (many ties) of rank 1-3, kernel 1-3, stride 1-3,
+    dilation 1-2, padding up to k//2 per side, ceil_mode either way."""
+    import numpy as np
+
+    @st.composite
+    def strategy(draw: Any) -> tuple:
+        rank = draw(st.integers(1, 3), label="rank")
+        kernel = tuple(draw(st.integers(1, 3), label=f"k[{a}]") for a in range(rank))
+        kw = dict(kernel=kernel,
+                  stride=tuple(draw(st.integers(1, 3), label=f"s[{a}]") for a in range(rank)),
+                  dilation=tuple(draw(st.integers(1, 2), label=f"d[{a}]") for a in range(rank)),
+                  padding=tuple((p, p) for p in (draw(st.integers(0, k // 2), label=f"p[{a}]")
+                                                 for a, k in enumerate(kernel))),
+                  ceil_mode=draw(st.booleans(), label="ceil_mode"))
+        shape = (draw(st.integers(1, 2), label="N"), draw(st.integers(1, 2), label="C"),
+                 *(draw(st.integers(1, 6), label=f"i[{a}]") for a in range(rank)))
+        seed = draw(st.integers(0, 2**16), label="seed")
+        x = np.random.default_rng(seed).integers(-2, 3, shape).astype(float)  # (N, C, *S)
+        return x, kw
+
+    return strategy()
+
+
+@check("pool.max-indices", ops=(), cases=_indices_cases)
+def check_indices_are_the_first_maximum(target, case):
+    """ref.pool_indices.max_pool_with_indices: values equal ref.max_pool; each index is the
+    first input cell of its window (taps listed here one by one, row-major) holding the
+    maximum; ONNX's indices are the per-plane ones plus (n*C + c)*prod(S), and index the
+    flattened x to the pooled values."""
+    import itertools
+    import math
+
+    import numpy as np
+
+    from .. import ref
+    from ..asserts import assert_exact
+    from ..ref import pool_indices
+
+    rule = "pool.max-indices"
+    x, kw = case
+    call = f"max_pool_with_indices(x: {x.shape}, {kw})"
+    try:
+        expected = ref.max_pool(x, **kw)
+    except InvalidConfig:
+        return  # refused configurations: pool.kernel-fits, pool.window-has-input
+    y, index = pool_indices.max_pool_with_indices(x, **kw)
+    assert_exact(y, expected, rule=rule, call=call)
+    spatial = x.shape[2:]
+    out = expected.shape[2:]
+    want = np.empty(index.shape, dtype=np.int64)
+    for p in itertools.product(*(range(o) for o in out)):
+        cells = []  # input positions of the window's taps on the input, in window order
+        for t in itertools.product(*(range(k) for k in kw["kernel"])):
+            q = tuple(pa * s + ta * d - pb for pa, ta, s, d, (pb, _) in
+                      zip(p, t, kw["stride"], kw["dilation"], kw["padding"]))
+            if all(0 <= qa < i for qa, i in zip(q, spatial)):
+                cells.append(q)
+        for n, c in itertools.product(range(x.shape[0]), range(x.shape[1])):
+            values = [x[(n, c, *q)] for q in cells]
+            first = cells[values.index(max(values))]
+            want[(n, c, *p)] = int(np.ravel_multi_index(first, spatial))
+    assert_exact(index, want, rule=rule, call=call, name="indices")
+    onnx = pool_indices.onnx_indices(index, x.shape)
+    plane = math.prod(spatial)
+    for n, c in itertools.product(range(x.shape[0]), range(x.shape[1])):
+        assert_exact(onnx[n, c], want[n, c] + (n * x.shape[1] + c) * plane, rule=rule,
+                     call=f"onnx_indices of {call}, plane (n={n}, c={c})", name="onnx indices")
+    assert_exact(x.ravel()[onnx], expected, rule=rule, call=f"x.ravel()[onnx_indices] of {call}")
