@@ -472,3 +472,22 @@ def test_a_shape_budget_bounds_the_shapes_and_keeps_the_data_varied():
 
     draw()
     assert len(skeletons) <= 3 and len(seeds) > 10
+
+
+def test_one_finding_per_op_and_exception_type_with_each_distinct_message():
+    from cnnspec.conform.progress import summary
+
+    def refused(rule, text):
+        o = outcome(f"{rule}::a", "restriction", refusal=text)
+        return aggregate("max_pool", rule, "t", [o], 0)
+
+    rs = [refused("pool.max-def", "RuntimeError: pad should be at most half, got pad=2"),
+          refused("pool.out-size", "RuntimeError: pad should be at most half, got pad=3"),
+          refused("pool.max-nan", "RuntimeError: input image (T: 1) smaller than kernel")]
+    rep = report(results=rs, target_ops=["max_pool"], complete=True)
+    (f,) = rep.findings()
+    assert f.kind == "restriction" and f.rules == ["pool.max-def", "pool.out-size", "pool.max-nan"]
+    text = summary(rep)
+    assert text.count("it says: RuntimeError: pad should be at most half") == 1
+    assert text.count("it says: RuntimeError: input image") == 1
+    assert rep.exit_code == 1

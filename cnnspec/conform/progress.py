@@ -16,7 +16,7 @@ import sys
 import time
 from typing import IO, Any
 
-from .results import LEVELS, STATUSES, Finding, Report, Result
+from .results import LEVELS, STATUSES, Finding, Report, Result, signature
 
 __all__ = ["Progress", "summary"]
 
@@ -196,7 +196,7 @@ def _finding_lines(n: int, f: Finding, report: Report, colour: bool) -> list[str
         head = f"FINDING {n}: {f.rule} on {f.op}: {title}"
     lines = [_paint(head, "fail", colour)]
     if f.kind == "restriction":
-        said = list(dict.fromkeys(r.refusal for r in f.results if r.refusal))
+        said = list({signature(r.refusal): r.refusal for r in f.results if r.refusal}.values())
         lines += [f"  it says: {m}" for m in said[:4]]
         if len(said) > 4:
             lines.append(f"  ... and {len(said) - 4} more message(s)")
