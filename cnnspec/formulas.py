@@ -170,7 +170,20 @@ def pool_window_has_input(i: int, k: int, *, stride: int | None = None, padding:
 def _first_padding_only_window(i: int, k: int, s: int, pb: int, d: int, o: int) -> int | None:
     """Window j has taps at padded positions j*s + t*d (t = 0..k-1); the input occupies
     [pb, pb + i).  The first tap at or after pb is t0 = max(0, ceil((pb - j*s) / d)); the
-    window touches the input iff t0 < k and j*s + t0*d < pb + i."""
+    window touches the input iff t0 < k and j*s + t0*d < pb + i.
+
+    With d <= i two taps in a row cannot step over the whole input, so a window misses it
+    only if it ends before it (window 0 first) or starts after it (from the first j with
+    j*s >= pb + i): two checks instead of o, for inputs of any size."""
+    def misses(j: int) -> bool:
+        t0 = max(0, ceil_div(pb - j * s, d))
+        return not (t0 < k and j * s + t0 * d < pb + i)
+
+    if d <= i:
+        if o > 0 and misses(0):
+            return 0
+        after = ceil_div(pb + i, s)  # the first window starting past the input
+        return after if after < o else None
     for j in range(o):
         t0 = max(0, ceil_div(pb - j * s, d))
         if not (t0 < k and j * s + t0 * d < pb + i):

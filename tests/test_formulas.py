@@ -270,3 +270,24 @@ def test_receptive_field_matches_index_walk(layers, unit):
     reads = _dependency(layers, unit)
     assert min(reads) == rf.start + unit * rf.jump
     assert max(reads) - min(reads) + 1 == rf.size
+
+
+def test_the_first_padding_only_window_takes_two_checks_when_taps_cannot_skip_the_input():
+    import itertools
+    import time
+
+    from cnnspec.formulas import _first_padding_only_window
+
+    def brute(i, k, s, pb, d, o):  # every window, tap by tap
+        for j in range(o):
+            if not any(pb <= j * s + t * d < pb + i for t in range(k)):
+                return j
+        return None
+
+    for i, k, s, pb, d, o in itertools.product(range(1, 7), range(1, 5), range(1, 4),
+                                               range(0, 6), range(1, 5), range(0, 9)):
+        assert _first_padding_only_window(i, k, s, pb, d, o) == brute(i, k, s, pb, d, o), \
+            (i, k, s, pb, d, o)
+    start = time.perf_counter()
+    assert _first_padding_only_window(10**9, 1, 1, 0, 1, 10**9) is None
+    assert time.perf_counter() - start < 5.0  # a hang guard: two checks, not 10**9
