@@ -18,7 +18,7 @@ with 3 repeats: a smoke test whose ratios are not the targets' (fixed costs domi
 
 Threads: by default everything runs on ONE thread.  On a 2-core machine NumPy's (OpenBLAS)
 and torch's (OpenMP) worker pools, used alternately in one process, spin and fight each
-other (torch measured 2-3x slower, see notes/performance.md), so single-threaded numbers
+other (torch measured 2-3x slower, measured on a 2-core machine), so single-threaded numbers
 are the stable ones.  ``--threads N`` sets OMP_NUM_THREADS, OPENBLAS_NUM_THREADS and
 MKL_NUM_THREADS to N in the environment BEFORE numpy and torch are imported (the only time
 the BLAS pools read them) and calls ``torch.set_num_threads(N)``.

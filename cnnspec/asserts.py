@@ -1,4 +1,5 @@
-"""Assertion helpers whose messages read like STYLE.md, for tests and conformance checks.
+"""Assertion helpers for tests and conformance checks, whose messages read
+`name=value, but should be <relation> [rule]`:
 
     AssertionError: y.shape[2:]=(4, 3), but should be (4, 2) [conv.out-size]
       [conv(x: (1, 1, 7, 5), w: (1, 1, 3, 3), stride=(2, 2), ...)]

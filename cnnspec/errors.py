@@ -1,6 +1,6 @@
 """The one domain exception of cnnspec.
 
-Every message follows STYLE.md: ``name=value, but should be <relation> [rule-id]``,
+Every message follows the house form: ``name=value, but should be <relation> [rule-id]``,
 optionally followed by the arithmetic and the call, so that a reader sees the values,
 the broken relation and the rule to look up with ``cnnspec explain``.
 """

@@ -27,7 +27,7 @@ the strategies draw the whole space.
 
 Data: a config draws a ``seed`` and builds its arrays with NumPy (drawing arrays element by
 element with ``hypothesis.extra.numpy`` doubles the cost of an example; see
-notes/performance.md).  Shrinking still works on the shapes and parameters, and the seed
+a measurement on a 2-core machine).  Shrinking still works on the shapes and parameters, and the seed
 shrinks to 0.  ``integer_valued=True`` (the default) gives small integers stored as float64,
 on which every correct implementation is exact; ``False`` gives standard normal values.
 
@@ -147,7 +147,7 @@ class _WeightedCall:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class ConvConfig(_WeightedCall):
-    """One conv call: arrays and parameters in the target contract form of DESIGN.md."""
+    """One conv call: arrays and parameters in the form of the target contract (docs/contract.md)."""
 
     OP = "conv"
     PARAMS = ("stride", "padding", "dilation", "groups")

@@ -1,6 +1,6 @@
 """Error bounds for comparing a result computed in floating point with the float64 reference.
 
-Two regimes (DESIGN.md, "Tolerance"):
+Two regimes (docs/contract.md, "How each call is judged"):
 
 - **Integer-valued data** (small integers stored as floats): every correct result is exact as
   long as every partial sum is an integer the dtype represents, i.e. ``|partial sum| <= 2**p``

@@ -4,7 +4,7 @@ Profiles (select with HYPOTHESIS_PROFILE): ``ci`` (default, fixed budget, derand
 for reproducible CI) and ``thorough`` (10x examples).
 
 Thread pools: the tests alternate tiny NumPy and torch calls, whose idle OpenMP / BLAS
-worker threads spin and fight on small machines (notes/performance.md: torch 2-3x slower;
+worker threads spin and fight on small machines (measured: torch 2-3x slower;
 a torch_cpu catalog check measured 10 s with default threads, 3.3 s with one).  Each test
 process runs single-threaded unless the caller set the variables; parallelism comes from
 pytest-xdist processes (-n).

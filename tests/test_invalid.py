@@ -3,7 +3,7 @@
 One table of invalid calls to the reference ops and the formulas.  Each row names the rule
 it breaks and the offending value as the message writes it; ``test_rejects`` asserts both
 (``pytest.raises(InvalidConfig, match=...)`` on the first line of the message), and
-``test_message_format`` checks that the first line reads like STYLE.md:
+``test_message_format`` checks that the first line reads in the house form:
 ``name=value, but should be <relation> [rule-id]`` (or ``name=value does not ...``).
 
 Decisions recorded here:

@@ -1,6 +1,6 @@
 """The mutant zoo: buggy targets, one classic bug each, that the conformance suite must catch.
 
-Every module here is a target in the contract of DESIGN.md.  It takes the correct ops from
+Every module here is a target in the target contract (docs/contract.md).  It takes the correct ops from
 ``cnnspec.targets.reference`` and breaks one of them with the smallest readable change, marked
 ``# BUG``; where the change would also skip the spec's argument checks, it runs them first
 (``cnnspec.ref._validate``), so that the bug is the only difference.  Its docstring says the
