@@ -241,7 +241,7 @@ def test_a_probe_that_crashes_makes_only_its_convention_unknown(monkeypatch):
     broken = conventions.Convention("ceil_mode", "t", "drop-window-starting-in-padding", {},
                                     probe=boom)
     monkeypatch.setitem(conventions.CONVENTIONS, "ceil_mode", broken)
-    found, _ = conventions.probe_all(target_of(max_pool=reference.max_pool),
+    found = conventions.probe_all(target_of(max_pool=reference.max_pool),
                                      detect_precision=lambda t: ("float64", None))
     assert found["ceil_mode"]["value"].startswith("unknown (the probe raised RuntimeError")
     assert found["max_pool_nan"]["value"] == "propagate"

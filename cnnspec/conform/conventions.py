@@ -468,9 +468,9 @@ _NOT_PROBED = "not observable (the target contract passes explicit (before, afte
 
 
 def probe_all(target: Target, *, detect_precision: Callable[[Target], tuple[str, str | None]]
-              ) -> tuple[dict[str, dict[str, Any]], str | None]:
-    """Every convention's value for ``target``; and the precision to judge it in, when
-    detected (None: the declared PRECISION or the returned dtype)."""
+              ) -> dict[str, dict[str, Any]]:
+    """Every convention's value for ``target``, and the precision it computes in (an
+    undeclared downgrade is reported, never applied: see precision.detect)."""
     out: dict[str, dict[str, Any]] = {}
     for c in CONVENTIONS.values():
         try:
@@ -480,11 +480,11 @@ def probe_all(target: Target, *, detect_precision: Callable[[Target], tuple[str,
         out[c.key] = {"value": value, "spec": c.default, "follows_spec": value == c.default,
                       "deviates": c.deviates(value), "title": c.title,
                       "who": c.alternatives.get(value, "")}
-    label, override = detect_precision(target)
+    label, downgrade = detect_precision(target)
     out["precision"] = {"value": label, "spec": "the declared PRECISION, else the dtype returned",
-                        "follows_spec": override is None, "deviates": False,
+                        "follows_spec": downgrade is None, "deviates": False,
                         "title": "The precision the target is judged in", "who": ""}
-    return out, override
+    return out
 
 
 def deviations(conventions: dict[str, dict[str, Any]]) -> dict[str, str]:
@@ -493,10 +493,10 @@ def deviations(conventions: dict[str, dict[str, Any]]) -> dict[str, str]:
 
 
 def _op_of(case: Any) -> str | None:
-    if hasattr(case, "op") and isinstance(case.op, str):
-        return case.op
-    kind = getattr(case, "kind", None)
-    return f"{kind}_pool" if kind in ("max", "avg") else getattr(case, "OP", None)
+    from .diagnose import basic_call
+
+    call = basic_call(case)
+    return None if call is None else call[0]
 
 
 def alternative(key: str) -> str:
@@ -517,10 +517,9 @@ def affected(keys: list[str], case: Any, values: dict[str, str] | None = None) -
     out = []
     for k in keys:
         c = CONVENTIONS[k]
-        if values is not None and k in values:
-            v = value_for(values[k], _op_of(case))
-            if not (v in c.alternatives and v != c.default):
-                continue
+        if values is not None and k in values and not c.deviates(value_for(values[k],
+                                                                          _op_of(case))):
+            continue
         fn = c.affects
         try:
             if fn is not None and fn(_view(case)):

@@ -139,7 +139,6 @@ class Runner:
         self.pool: Pool | None = None
         self.info: dict[str, Any] = {}
         self.deviations: dict[str, str] = {}
-        self.precision: str | None = None
         self.capabilities: dict[str, Any] | None = None
         self.few_shapes: str | None = None
         self.started = time.perf_counter()
@@ -177,7 +176,6 @@ class Runner:
         for _, outcome in self.pool.run([{"kind": "probe", "check": "conventions::probe"}]):
             if "conventions" in outcome:
                 self.report.conventions = outcome["conventions"]
-                self.precision = outcome["precision"]
                 self.capabilities = outcome.get("capabilities")
                 self.report.restrictions = list(outcome.get("restrictions") or ())
                 self.few_shapes = outcome.get("few_shapes")
@@ -209,7 +207,7 @@ class Runner:
         else:
             n = PROFILES[self.profile]
         return {"kind": "check", "check": c.id, "ops": list(c.ops), "max_examples": n,
-                "seed": self.seed, "deviations": self.deviations, "precision": self.precision,
+                "seed": self.seed, "deviations": self.deviations,
                 "level": c.level, "capabilities": self.capabilities, "large": c.large,
                 "few_shapes": bool(self.few_shapes)}
 

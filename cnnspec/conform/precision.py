@@ -1,17 +1,17 @@
-"""Which precision to judge a target in: declared, returned, or detected.
+"""Which precision a target is judged in: declared, else returned; and what it seems to use.
 
 The harness judges a result in the target's declared ``PRECISION``, else in the dtype it
 returned [tolerance.k-aware].  A target may compute in less than it returns (TF32 on a GPU
-returning float32, a float32 kernel returning float64).  :func:`detect` runs one fixed
-real-valued conv (K = 72) and measures its worst error against the harness's bound for the
-returned dtype; when that bound is exceeded but a coarser precision's bound holds, the run
-judges the target in that precision, and says so in the report ('precision' convention).
-Integer-valued checks stay exact either way, so a small systematic error is still caught.
+returning float32): it must say so, ``PRECISION = "tf32"``, and is then judged in that
+precision.  :func:`detect` runs one fixed real-valued conv (K = 72) and measures its worst
+error against the harness's bound for the returned dtype; when that bound is exceeded but a
+coarser precision's bound holds, the report names that precision as an undeclared
+downgrade.  The target is still judged as returned: a silent TF32 or bfloat16 rounding is a
+failure of the checks (conv.def's integers beyond reduced precision catch it exactly).
 
-A float64 result is never downgraded: the harness passes float64 and a target returning
-float64 claims float64 precision, so float32 accumulation behind a float64 result is the
-classic bug the real-valued checks must catch (conformance/mutants/conv_float32_accumulation).
-Detection serves targets that return float32 or less (TF32 on a GPU, say).
+A float64 result is never taken for a downgrade: float32 accumulation behind a float64
+result is the classic bug the real-valued checks must catch
+(conformance/mutants/conv_float32_accumulation).
 """
 
 from __future__ import annotations
@@ -40,8 +40,9 @@ def ratio(y: np.ndarray, expected: np.ndarray, abs_sum: np.ndarray, terms: int, 
 
 
 def detect(target: Target) -> tuple[str, str | None]:
-    """(a label for the report, None): the precision to judge in is always the declared one
-    or the returned dtype (the second item stays for the worker's protocol)."""
+    """(a label for the report, the precision the target seems to compute in when that is
+    an undeclared downgrade, else None).  Reported only: the target is judged in its
+    declared PRECISION, else the dtype it returns."""
     from .. import ref
 
     if target.precision:
@@ -74,6 +75,6 @@ def detect(target: Target) -> tuple[str, str | None]:
             return (f"{returned}, judged as returned; the target seems to compute in {name}, "
                     f"undeclared (a real-valued conv's error is {first:.3g}x the {returned} "
                     f"bound and {r:.3g} of the {name} bound: declare PRECISION = {name!r} if "
-                    f"that is meant)"), None
+                    f"that is meant)"), name
     return (f"{returned} (the dtype returned; the probe's error is {first:.3g}x its bound, "
             f"beyond every precision's: see the failures)"), None

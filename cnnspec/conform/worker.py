@@ -156,20 +156,18 @@ def _run_task(task: dict[str, Any], target: Any, spec: str, case_buf: Any,
         except Exception as e:  # noqa: BLE001 - draw everything; the checks report the rest
             caps, restricted = None, [f"unknown (the capability probe raised "
                                       f"{type(e).__name__}: {e})"]
-        found, override = conventions.probe_all(target, detect_precision=precision.detect)
+        found = conventions.probe_all(target, detect_precision=precision.detect)
         from .shapes import compiles_per_shape
 
         try:
             few_shapes = compiles_per_shape(target)
         except Exception:  # noqa: BLE001 - a timing probe only; the checks report the rest
             few_shapes = None
-        return {"conventions": found, "precision": override, "capabilities": caps,
+        return {"conventions": found, "capabilities": caps,
                 "restrictions": restricted, "few_shapes": few_shapes}
     from .. import rules
 
     check = next(c for c in rules.all_checks() if c.id == task["check"])
-    if task.get("precision"):  # detected by the probe: judge in it (see precision.py)
-        target.module.PRECISION = task["precision"]
 
     def on_case(case: Any) -> None:
         case_buf.value = case_tag(case).encode("utf-8", "replace")[:len(case_buf) - 1]
