@@ -110,6 +110,12 @@ def run_check(target: Target, check: Any, *, max_examples: int, seed: int, targe
     state = CURRENT = _State()
     started = time.perf_counter()
 
+    def set_aside() -> None:
+        """Draw another case in its place (up to a bound on the cost); past the bound the
+        case uses up the budget, never counted as passed."""
+        if state.unsupported + state.refused <= REDRAW * max_examples:
+            reject()
+
     def body(case: Any) -> None:
         if shape_budget is not None:
             case = shape_budget.map(case)
@@ -122,9 +128,8 @@ def run_check(target: Target, check: Any, *, max_examples: int, seed: int, targe
         except (Unsupported, OpMissing) as e:
             state.unsupported += 1
             state.reason = str(e)
-            if state.unsupported + state.refused <= REDRAW * max_examples:
-                reject()  # draw another case in its place (up to a bound on the cost)
-            return  # past the bound: the case uses up the budget, never counted as passed
+            set_aside()
+            return
         except ConventionDifference as e:
             if e.convention not in tolerate:
                 state.failing = (case, e)
@@ -136,8 +141,7 @@ def run_check(target: Target, check: Any, *, max_examples: int, seed: int, targe
                 state.failing = (case, e)
                 raise
             state.refused += 1
-            if state.unsupported + state.refused <= REDRAW * max_examples:
-                reject()
+            set_aside()
             return
         except BaseException as e:  # noqa: BLE001 - whatever the check raised is the failure
             if type(e).__name__ in ("UnsatisfiedAssumption", "StopTest"):

@@ -42,38 +42,13 @@ SHOW_MAX = 64
 def basic_call(case: Any) -> tuple[str, tuple[Any, ...], dict[str, Any]] | None:
     """(op, args, kwargs) of the single call a case makes, or None when it makes no single
     plain call (pairs of configs, formula cases)."""
+    from ..rules._oracle import args_of, op_of
+
     if all(hasattr(case, a) for a in ("op", "args", "kwargs")):
         return case.op, tuple(case.args), dict(case.kwargs)
-    kind = type(case).__name__
-    if kind in ("ConvConfig", "ConvTransposeConfig"):
-        return case.OP, (case.x, case.w, case.b), dict(case.kwargs)
-    if kind == "PoolConfig":
-        return f"{case.kind}_pool", (case.x,), dict(case.kwargs)
+    if type(case).__name__ in ("ConvConfig", "ConvTransposeConfig", "PoolConfig"):
+        return op_of(case), args_of(case), dict(case.kwargs)
     return None
-
-
-def _reference(op: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> np.ndarray | None:
-    from ..errors import InvalidConfig
-    from ..targets import reference
-
-    try:
-        return getattr(reference, op)(*args, **kwargs)
-    except (InvalidConfig, TypeError, ValueError):
-        return None  # an invalid call: no reference answer to judge by
-
-
-def _abs_sum(op: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, int] | None:
-    """(sum of |terms| per output, number of terms) for the K-aware bound; None: exact."""
-    from ..targets import reference
-
-    if op == "max_pool":
-        return None
-    if op == "avg_pool":
-        return reference.avg_pool(np.abs(args[0]), **kwargs), int(np.prod(kwargs["kernel"]))
-    x, w, b = args
-    absb = None if b is None else np.abs(b)
-    terms = int(np.prod(w.shape[1:])) + (b is not None)
-    return getattr(reference, op)(np.abs(x), np.abs(w), absb, **kwargs), terms
 
 
 def show_arrays(args: tuple[Any, ...], y: Any = None, expected: Any = None) -> str:
@@ -92,12 +67,14 @@ def show_arrays(args: tuple[Any, ...], y: Any = None, expected: Any = None) -> s
 def _judge(target: Target, op: str, args: tuple[Any, ...], kwargs: dict[str, Any],
            rule: str) -> tuple[str, str] | None:
     """('shape' | 'values', message) when the target's plain call is wrong, None when it is
-    right or cannot be judged (the call refused, not an array, no reference)."""
-    from ..rules._harness import expect_close
+    right or cannot be judged (the call refused, not an array, no reference).  The values
+    are compared as every check compares them (rules._oracle.compare_reference)."""
+    from ..asserts import format_call
+    from ..rules._oracle import accepted, compare_reference
 
-    expected = _reference(op, args, kwargs)
+    expected = accepted(op, args, kwargs)
     if expected is None:
-        return None
+        return None  # an invalid call: no reference answer to judge by
     try:
         y = target.op(op)(*(a.copy() if isinstance(a, np.ndarray) else a for a in args),
                           **kwargs)
@@ -105,31 +82,19 @@ def _judge(target: Target, op: str, args: tuple[Any, ...], kwargs: dict[str, Any
         return None
     if not isinstance(y, np.ndarray):
         return None
-    call = _format(op, args, kwargs)
+    call = format_call(op, *args, **kwargs)
     arrays = show_arrays(args, y, expected)
     if y.shape != expected.shape:
         return "shape", (f"y.shape={tuple(y.shape)}, but should be {tuple(expected.shape)} "
                          f"[{rule}]\n  [{call}]" + ("\n" + arrays if arrays else ""))
-    sums = _abs_sum(op, args, kwargs)
+    integer_valued = all(np.array_equal(a, np.round(a)) for a in args
+                         if isinstance(a, np.ndarray))
     try:
-        if sums is None:
-            expect_close(target, y, expected, rule=rule, call=call)
-        else:
-            expect_close(target, y, expected, rule=rule, call=call, abs_sum=sums[0],
-                         terms=sums[1], integer_valued=_integer_valued(args))
+        compare_reference(target, op, y, expected, args, kwargs, rule=rule, call=call,
+                          integer_valued=integer_valued)
     except AssertionError as e:
         return "values", str(e) + ("\n" + arrays if arrays else "")
     return None
-
-
-def _integer_valued(args: tuple[Any, ...]) -> bool:
-    return all(np.array_equal(a, np.round(a)) for a in args if isinstance(a, np.ndarray))
-
-
-def _format(op: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-    from ..asserts import format_call
-
-    return format_call(op, *args, **kwargs)
 
 
 def cause(target: Target, case: Any, rule: str) -> tuple[str, str] | None:

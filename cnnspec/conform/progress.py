@@ -180,8 +180,6 @@ def summary(report: Report, colour: bool = False) -> str:
 def _finding_lines(n: int, f: Finding, report: Report, colour: bool) -> list[str]:
     """One root cause: the rule, what went wrong with the data, the other rules it broke,
     the repro."""
-    from .results import _finding_message
-
     lead = f.lead
     if f.kind == "restriction":
         head = (f"FINDING {n}: {f.op} raises {(lead.refusal or '').split(':', 1)[0]} on valid "
@@ -200,7 +198,7 @@ def _finding_lines(n: int, f: Finding, report: Report, colour: bool) -> list[str
         lines += [f"  it says: {m}" for m in said[:4]]
         if len(said) > 4:
             lines.append(f"  ... and {len(said) - 4} more message(s)")
-    lines += ["  " + line for line in _finding_message(f).splitlines()[:24]]
+    lines += ["  " + line for line in f.message().splitlines()[:24]]
     others = [r for r in f.rules if r != f.rule]
     if others:
         lines.append(f"  the same root cause fails {len(others)} more rule(s): "

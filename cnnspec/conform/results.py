@@ -231,20 +231,21 @@ class Finding:
     def rules(self) -> list[str]:
         return list(dict.fromkeys(r.rule for r in self.results))
 
+    def message(self) -> str:
+        """The lead result's message, or its root-cause message when the root cause is
+        another rule than the lead's (the plain call and its arrays)."""
+        lead = self.lead
+        if self.kind == "fail" and lead.cause and lead.cause != lead.rule:
+            for c in lead.checks:
+                if c.cause == self.rule and c.cause_message:
+                    return c.cause_message
+        return lead.message
+
     def to_json(self) -> dict[str, Any]:
         lead = self.lead
         return {"kind": self.kind, "op": self.op, "rule": self.rule, "rules": self.rules,
-                "message": _finding_message(self), "example": lead.example,
+                "message": self.message(), "example": lead.example,
                 "repro": lead.repro, "refusal": lead.refusal, "convention": lead.convention}
-
-
-def _finding_message(f: Finding) -> str:
-    lead = f.lead
-    if f.kind == "fail" and lead.cause and lead.cause != lead.rule:
-        for c in lead.checks:
-            if c.cause == f.rule and c.cause_message:
-                return c.cause_message
-    return lead.message
 
 
 def _matches(entry: str, op: str, rule: str) -> bool:
