@@ -14,9 +14,9 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import signal
 
 import pytest
+from helpers import within
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -93,24 +93,10 @@ SHAPE_BASE = st.tuples(mostly(OPS, GARBAGE), INPUTS, PER_AXIS,
 SUMMARY_BASE = st.tuples(INPUTS, LAYERS).map(lambda t: ["--input", t[0], t[1]])
 
 
-@contextlib.contextmanager
-def within(seconds: float, argv: list[str]):
-    def alarm(signum, frame):
-        raise TimeoutError(f"cnnspec {argv} took more than {seconds} s, but should end sooner")
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def run(argv: list[str]) -> tuple[int, str]:
     """main(argv) in-process: (exit code, stderr); any other exception propagates."""
     out, err = io.StringIO(), io.StringIO()
-    with within(LIMIT_S, argv), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with within(LIMIT_S, f"cnnspec {argv}"), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
             code = main(argv)
         except SystemExit as exc:  # argparse: --help, --version, a usage error

@@ -6,12 +6,9 @@ window positions (independent of cnnspec.formulas).
 
 from __future__ import annotations
 
-import contextlib
-import signal
-
 import pytest
 import sympy
-from helpers import cites
+from helpers import cites, within
 from hypothesis import given
 from hypothesis import strategies as st
 from networks import alexnet_specs, resnet_specs, vgg16_specs
@@ -30,21 +27,6 @@ def naive_windows(i: int, k: int, s: int, pb: int, pa: int, d: int) -> int:
     while start + d * (k - 1) < i + pb + pa:
         n, start = n + 1, start + s
     return n
-
-
-@contextlib.contextmanager
-def within(seconds: float):
-    """Fail (instead of hanging the run) when the block takes longer than ``seconds``."""
-    def alarm(signum, frame):
-        raise TimeoutError(f"took more than {seconds} s, but should return well before")
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 # ---------------------------------------------------------------------- paddings

@@ -36,7 +36,7 @@ import numpy as np
 
 from ..targets import OPS, OpMissing, Target, Unsupported
 
-__all__ = ["probe", "restrictions", "PROBE_SIDE"]
+__all__ = ["probe", "restrictions", "plain_call", "PROBE_SIDE"]
 
 #: The side of every spatial axis of the probes' inputs (a 3-tap kernel dilated by 2 fits).
 PROBE_SIDE = 6
@@ -85,6 +85,12 @@ def _pool_call(rank: int, op: str, **change: Any) -> Call:
         kw.update(ceil_mode=False, count_include_pad=cip)
     kw.update(change)
     return (_ints((n, 2, *(PROBE_SIDE,) * rank)),), kw
+
+
+def plain_call(rank: int, op: str, **change: Any) -> Call:
+    """The probes' plain call of ``op`` at ``rank`` ((args, kwargs)), keywords in ``change``
+    replaced: what every probe of a target starts from."""
+    return (_conv_call if op.startswith("conv") else _pool_call)(rank, op, **change)
 
 
 def _features(op: str, rank: int, padded: bool) -> dict[str, dict[str, Any]]:

@@ -78,30 +78,17 @@ class ShapeBudget:
 
 
 def _calls(target: Target) -> list[tuple[str, Any, Any]]:
-    """Two small calls of different shapes, of the first op the target defines, in 1-D, 2-D
-    and 3-D: (op, call A, call B)."""
-    out = []
-    for rank in (1, 2, 3):
-        def x(side: int, rank: int = rank) -> np.ndarray:
-            return np.ones((1, 1, *(side,) * rank))
+    """Two plain calls of different kernel shapes (the capability probes' base call), of the
+    first op the target defines, in 1-D, 2-D and 3-D: (op, call A, call B)."""
+    from .capabilities import plain_call
 
-        ones = (1,) * rank
-        zero = ((0, 0),) * rank
-        for op in ("conv", "conv_transpose", "max_pool", "avg_pool"):
-            if not target.has(op):
-                continue
-            if op.startswith("conv"):
-                kw: dict[str, Any] = dict(stride=ones, padding=zero, dilation=ones, groups=1)
-                if op == "conv_transpose":
-                    kw["output_padding"] = (0,) * rank
-                w = np.ones((1, 1, *(2,) * rank))
-                out.append((op, ((x(5), w, None), kw), ((x(6), w, None), kw)))
-            else:
-                kw = dict(kernel=(2,) * rank, stride=ones, padding=zero, ceil_mode=False)
-                kw.update(dilation=ones) if op == "max_pool" else kw.update(count_include_pad=True)
-                out.append((op, ((x(5),), kw), ((x(6),), kw)))
-            break
-    return out
+    op = next((o for o in ("conv", "conv_transpose", "max_pool", "avg_pool") if target.has(o)),
+              None)
+    if op is None:
+        return []
+    other = 2 if op.startswith("conv") else 3  # the base kernel is 3 for convs, 2 for pools
+    return [(op, plain_call(rank, op), plain_call(rank, op, kernel=(other,) * rank))
+            for rank in (1, 2, 3)]
 
 
 def compiles_per_shape(target: Target) -> str | None:
