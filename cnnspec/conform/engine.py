@@ -331,7 +331,8 @@ def _environment(runner: Runner) -> dict[str, Any]:
     return {"python": platform.python_version(), "platform": platform.platform(),
             "hypothesis": hypothesis, "jobs": runner.jobs,
             "timeout": runner.timeout, "memory_limit": runner.info.get("memory_limit"),
-            "target_ops": runner.info.get("ops"), "declared_precision": runner.info.get("precision")}
+            "target_ops": runner.info.get("ops"), "declared_precision": runner.info.get("precision"),
+            "library": runner.info.get("library")}
 
 
 def run(target: str | os.PathLike[str] | ModuleType, *, ops: Any = None, rules: Any = None,

@@ -115,6 +115,8 @@ def summary(report: Report, colour: bool = False) -> str:
     shown = [s for s in STATUSES if any(r.status == s for r in report.results)]
     head = f"{'op':<16}" + "".join(f"{_SHORT.get(s, s):>10}" for s in shown)
     lines = ["", head, "-" * len(head)]
+    if report.environment.get("library"):
+        lines.insert(1, f"library: {report.environment['library']}")
     for op in ops + ["total"]:
         row = [r for r in report.results if op == "total" or r.op == op]
         lines.append(f"{op:<16}" + "".join(f"{sum(r.status == s for r in row):>10}"

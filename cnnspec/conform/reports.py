@@ -144,7 +144,10 @@ def to_markdown(report: Report) -> str:
     out = [f"# cnnspec conform: `{report.target}`", "",
            f"cnnspec {report.cnnspec_version}, level `{report.level}`, profile "
            f"`{report.profile}`, seed {report.seed}, {report.seconds:.1f} s, run {state}; "
-           f"exit code {report.exit_code}.", "", "| status | results |", "|---|---:|"]
+           f"exit code {report.exit_code}.", ""]
+    if report.environment.get("library"):
+        out += [f"Library: {report.environment['library']}.", ""]
+    out += ["| status | results |", "|---|---:|"]
     out += [f"| {s} | {n} |" for s, n in counts.items() if n]
     for why in report.unchecked():
         out += ["", f"**Nothing checked:** {why}"]

@@ -292,6 +292,7 @@ def main(conn: Any, call_start: Any, op_buf: Any, case_buf: Any, spec: str,
 
     conn.send(("ready", {"name": target.name, "ops": [op for op in OPS if target.has(op)],
                          "precision": target.precision, "unavailable": target.unavailable,
+                         "library": target.library,
                          "memory_limit": memory,
                          "is_reference": os.path.realpath(getattr(target.module, "__file__", "")
                                                           or "") == _reference_file()}))

@@ -6,9 +6,14 @@ A target is an importable module (``pkg.mod``) or a ``.py`` path defining any su
 computes in when that is not the dtype it returns) and ``UNAVAILABLE`` (a string: the whole
 target cannot run here, e.g. no CUDA device; every op is then unsupported with that reason).
 
-Built-in targets: ``cnnspec.targets.reference``, ``cnnspec.targets.scipy``,
-``cnnspec.targets.torch_cpu``, ``cnnspec.targets.torch_cuda`` (float64) and
-``cnnspec.targets.torch_cuda_tf32`` (float32 with TF32 allowed, PRECISION = "tf32").
+``LIBRARY`` (a string such as ``"onnxruntime 1.32.0"``: the library and version the target
+runs, shown in every report).
+
+Built-in targets have short names (``cnnspec conform onnxruntime``), listed in
+:data:`BUILTIN`; each lives in ``cnnspec.targets.<module>`` and needs its pip extra
+(``pip install "cnnspec[onnxruntime]"``).  A built-in target only moves data between
+layouts and maps parameters: it never validates a call with cnnspec's own formulas or
+validator, so what the library refuses or computes is what a run measures.
 """
 
 from __future__ import annotations
@@ -22,9 +27,33 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-__all__ = ["OPS", "Target", "load_target", "OpMissing", "Unsupported"]
+__all__ = ["OPS", "BUILTIN", "STYLES", "Target", "load_target", "OpMissing", "Unsupported"]
 
 OPS = ("conv", "conv_transpose", "max_pool", "avg_pool")
+
+#: style name -> module under cnnspec.targets whose ``adapt(module) -> module`` maps a file of
+#: functions in that style (a course assignment's signatures) onto the contract;
+#: ``load_target("cs231n:layers.py")`` loads layers.py and adapts it
+STYLES: dict[str, str] = {"cs231n": "cs231n"}
+
+#: short name -> (module under cnnspec.targets, pip extra that installs its library)
+BUILTIN: dict[str, tuple[str, str | None]] = {
+    "reference": ("reference", None),
+    "scipy": ("scipy", None),
+    "torch": ("torch_cpu", "torch"),
+    "torch-cpu": ("torch_cpu", "torch"),
+    "torch-cuda": ("torch_cuda", "torch"),
+    "torch-cuda-tf32": ("torch_cuda_tf32", "torch"),
+    "onnxruntime": ("onnxruntime", "onnxruntime"),
+    "onnx-reference": ("onnx_reference", "onnx"),
+    "jax": ("jax", "jax"),
+    "tensorflow": ("tensorflow", "tensorflow"),
+    "keras-jax": ("keras_jax", "keras"),
+    "keras-tensorflow": ("keras_tensorflow", "keras"),
+    "keras-torch": ("keras_torch", "keras"),
+    "tinygrad": ("tinygrad", "tinygrad"),
+    "mlx": ("mlx", "mlx"),
+}
 
 
 class OpMissing(Exception):
@@ -47,6 +76,10 @@ class Target:
         return getattr(self.module, "PRECISION", None)
 
     @property
+    def library(self) -> str | None:
+        return getattr(self.module, "LIBRARY", None)
+
+    @property
     def unavailable(self) -> str | None:
         return getattr(self.module, "UNAVAILABLE", None)
 
@@ -67,6 +100,10 @@ def load_target(spec: str | ModuleType) -> Target:
     """Import a target by dotted name or ``.py`` path (ImportError with the cause otherwise)."""
     if isinstance(spec, ModuleType):
         return Target(spec.__name__, spec)
+    style, sep, inner = spec.partition(":")
+    if sep and style in STYLES:
+        adapter = importlib.import_module(f"{__name__}.{STYLES[style]}")
+        return Target(spec, adapter.adapt(load_target(inner).module))
     if spec.endswith(".py"):
         path = Path(spec).resolve()
         if not path.is_file():
@@ -79,4 +116,11 @@ def load_target(spec: str | ModuleType) -> Target:
         sys.modules[name] = module
         module_spec.loader.exec_module(module)
         return Target(str(path), module)
+    if spec in BUILTIN:
+        module_name, extra = BUILTIN[spec]
+        try:
+            return Target(spec, importlib.import_module(f"{__name__}.{module_name}"))
+        except ImportError as e:
+            hint = f': pip install "cnnspec[{extra}]"' if extra else ""
+            raise ImportError(f"built-in target {spec!r} cannot be imported ({e}){hint}") from e
     return Target(spec, importlib.import_module(spec))

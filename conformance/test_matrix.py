@@ -1,0 +1,26 @@
+"""The conformance matrix tables, built from report files."""
+
+from __future__ import annotations
+
+import json
+
+from conformance import matrix
+
+
+def test_the_matrix_tables_read_every_report(monkeypatch, tmp_path):
+    monkeypatch.setattr(matrix, "RESULTS", tmp_path)
+    checks = [{"check": "conv.kernel-fits::refuses", "status": "fail", "level": "refuse"},
+              {"check": "conv.kernel-fits::computes", "status": "pass", "level": "compute"}]
+    report = {"exit_code": 1, "profile": "quick", "counts": {"pass": 1, "fail": 1},
+              "environment": {"library": "fakelib 1.2"}, "timings": {"seconds": 3.4},
+              "results": [{"op": "conv", "rule": "conv.def", "status": "pass", "checks": []},
+                          {"op": "conv", "rule": "conv.kernel-fits", "status": "fail",
+                           "checks": checks}]}
+    (tmp_path / "scipy.json").write_text(json.dumps(report))
+    md, data = matrix.build_tables(["scipy", "reference"], {"mlx": "mlx is not installed"})
+    assert "| `scipy` | fakelib 1.2 | 1 | 1 | 1 |" in md
+    assert "| `mlx` | not run: mlx is not installed |" in md
+    # a failure only of a refuse-level check is marked with its level
+    assert data["cells"]["conv"]["conv.kernel-fits"]["scipy"] == "**FAIL** (refuse)"
+    assert data["cells"]["conv"]["conv.def"]["scipy"] == "pass"
+    assert "reference" not in data["targets"]  # no report file, no column
