@@ -22,6 +22,7 @@ from typing import Any
 from . import __version__, formulas
 from ._check import at_least, is_symbolic
 from .errors import InvalidConfig
+from .targets import STYLES
 
 OPS = ("conv", "conv-transpose", "max-pool", "avg-pool")
 
@@ -159,13 +160,14 @@ _ONLY_FOR = {
     "output_padding": ("--output-padding", ("conv-transpose",), None),
     "dilation": ("-d/--dilation", ("conv", "conv-transpose", "max-pool"), "config.dilation"),
     "ceil_mode": ("--ceil-mode", ("max-pool", "avg-pool"), None),
+    "exclude_pad": ("--exclude-pad", ("avg-pool",), None),
 }
 
 
 def _check_flags(args: argparse.Namespace) -> None:
     """A flag the op does not take is an error naming both, never silently ignored."""
     for dest, (flag, ops, rule) in _ONLY_FOR.items():
-        value = getattr(args, dest)
+        value = getattr(args, dest, None)
         if value is None or value is False or args.op in ops:
             continue
         shown = flag if value is True else f"{flag}={value}"
@@ -186,17 +188,14 @@ def _dropped(i: Any, o: Any, k: int, s: int, pad: tuple, d: int) -> Any:
     return n
 
 
-def _shape(args: argparse.Namespace) -> int:
-    dims = _input(args.input, as_written=args.as_written, min_sizes=2)
-    c_in, spatial = dims[0], tuple(dims[1:])
+def _geometry(args: argparse.Namespace, spatial: tuple) -> tuple[tuple, tuple, tuple, Any]:
+    """kernel, stride, dilation and padding of `shape` and `draw`, one entry per axis; a
+    padding word becomes (before, after) pairs (refused where the op has no such size)."""
     r = len(spatial)
-    _check_flags(args)
-    batch = at_least("--batch", args.batch, 1, rule="config.nonempty")
     k = _ints(args.kernel, r, "kernel")
     s = _ints(args.stride, r, "stride") if args.stride is not None else \
         k if "pool" in args.op else (1,) * r
     d = _ints("1" if args.dilation is None else args.dilation, r, "dilation")
-    groups = 1 if args.groups is None else args.groups
     pad = _padding(args.padding, r)
     if isinstance(pad, str):
         if args.op == "conv-transpose" and pad != "valid":
@@ -207,6 +206,17 @@ def _shape(args: argparse.Namespace) -> int:
             raise InvalidConfig(f"padding={pad!r}, but should be ints, 'valid', 'same' or "
                                 f"'same_lower' for {args.op}", rule="config.padding")
         pad = formulas.named_padding(pad, spatial, k, s, d)
+    return k, s, d, pad
+
+
+def _shape(args: argparse.Namespace) -> int:
+    dims = _input(args.input, as_written=args.as_written, min_sizes=2)
+    c_in, spatial = dims[0], tuple(dims[1:])
+    r = len(spatial)
+    _check_flags(args)
+    batch = at_least("--batch", args.batch, 1, rule="config.nonempty")
+    k, s, d, pad = _geometry(args, spatial)
+    groups = 1 if args.groups is None else args.groups
     lines = []
     dropped: tuple = (0,) * r
     if args.op == "conv":
@@ -256,6 +266,56 @@ def _shape(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The most frames an animation may have (one per output cell).
+MAX_FRAMES = 100
+
+
+def _draw(args: argparse.Namespace) -> int:
+    """cnnspec draw OP: a figure of one layer, every cell derived from the reference."""
+    path = args.output
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix not in (".svg", ".png", ".gif"):
+        raise _Usage(f"-o={path!r}, but should end in .svg, .png or .gif (an animation)")
+    parts = [p for p in args.input.replace("x", ",").split(",") if p.strip()]
+    rank = args.rank or (len(parts) if len(parts) > 1 else 2)
+    if not 1 <= rank <= 3:
+        raise InvalidConfig(f"--input={args.input!r} has {rank} sizes, but should have 1 to 3 "
+                            f"(spatial sizes only, no channels)", rule="config.rank")
+    spatial = _ints(args.input, rank, "input")
+    _check_flags(args)
+    k, s, d, pad = _geometry(args, spatial)
+    output_padding = _ints(args.output_padding or "0", rank, "output_padding")
+    cell = None if args.cell is None else _ints(args.cell, rank, "cell")
+    from .draw.model import Layer, TooLarge, build
+    from .draw.render import require_matplotlib, save
+
+    try:
+        require_matplotlib()
+    except ImportError as exc:
+        raise _Usage(str(exc)) from None
+    layer = Layer(args.op, spatial, k, s, tuple(tuple(p) for p in pad), d,
+                  ceil_mode=args.ceil_mode, count_include_pad=not args.exclude_pad,
+                  output_padding=output_padding if args.op == "conv-transpose" else ())
+    try:
+        fig = build(layer, cell, numbers=args.numbers or args.seed is not None,
+                    seed=args.seed or 0)
+    except TooLarge as exc:
+        raise _Usage(str(exc)) from None
+    frames = 1
+    for o in fig.out:
+        frames *= o
+    if suffix == ".gif" and frames > MAX_FRAMES:
+        raise _Usage(f"-o={path!r} animates {frames} output cells, but should animate at most "
+                     f"{MAX_FRAMES}: draw a smaller layer, or a still (.svg, .png)")
+    try:
+        save(fig, path)
+    except OSError as exc:
+        raise _Usage(f"-o={path!r} cannot be written ({type(exc).__name__}: {exc})") from None
+    what = f"{frames} frames" if suffix == ".gif" else f"output cell {fig.cell}"
+    print(f"wrote {path}: {layer.describe()} -> o={'x'.join(map(str, fig.out))} ({what})")
+    return 0
+
+
 def _explain(args: argparse.Namespace) -> int:
     from . import rules
     from .rules.render import FAMILY_TITLES, rule_text
@@ -282,11 +342,15 @@ def _spec(args: argparse.Namespace) -> int:
     from .rules.render import spec_files
 
     out = Path(args.dir)
-    files = spec_files()
+    try:
+        files = spec_files()
+    except ImportError as exc:  # the figures need matplotlib
+        raise _Usage(str(exc)) from None
     try:
         if args.write:
             out.mkdir(parents=True, exist_ok=True)
             for name, text in files.items():
+                (out / name).parent.mkdir(parents=True, exist_ok=True)  # spec/figures/
                 (out / name).write_text(text, encoding="utf-8")
             print(f"wrote {len(files)} files to {out}/")
             return 0
@@ -452,7 +516,8 @@ def _conform(args: argparse.Namespace) -> int:
             raise UsageError(f"--memory-limit={args.memory_limit:g}, but should be >= 0 MiB "
                              f"(0: no limit)")
         jobs = 0 if args.jobs == "auto" else int(args.jobs)
-        runner = Runner(args.target, ops=_csv(args.ops), rules=_csv(args.rules),
+        target = f"{args.style}:{args.target}" if args.style else args.target
+        runner = Runner(target, ops=_csv(args.ops), rules=_csv(args.rules),
                         profile=args.profile, max_examples=args.max_examples, seed=args.seed,
                         timeout=args.timeout, xfail_file=args.xfail_file, jobs=jobs,
                         memory_limit=args.memory_limit or None,
@@ -493,6 +558,25 @@ def _conform(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def _add_geometry_options(p: argparse.ArgumentParser) -> None:
+    """The layer options `shape` and `draw` share (read back by :func:`_geometry`)."""
+    p.add_argument("-k", "--kernel", required=True, metavar="K",
+                   help="kernel size: one for every axis (3) or one per axis (3,5)")
+    p.add_argument("-s", "--stride", default=None, metavar="S",
+                   help="stride, as --kernel (default 1; pooling: the kernel)")
+    p.add_argument("-p", "--padding", default="0", metavar="P",
+                   help="1 | 1,2 (per axis) | 0,1,2,3 (before,after per axis) | valid | same | "
+                        "same_lower | full (default 0); conv-transpose: ints or valid only")
+    p.add_argument("-d", "--dilation", default=None, metavar="D",
+                   help="dilation, as --kernel (default 1; conv, conv-transpose, max-pool)")
+    p.add_argument("--output-padding", default=None, metavar="OP",
+                   help="cells added at the end of each axis, as --kernel, below "
+                        "max(stride, dilation) (default 0; conv-transpose only)")
+    p.add_argument("--ceil-mode", action="store_true",
+                   help="round the output size up, dropping a window that would start in the "
+                        "right padding (max-pool, avg-pool)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _ArgumentParser(prog="cnnspec", description=__doc__.split("\n\n")[0],
                              epilog="exit codes: 0 success, 2 bad input, 130 interrupted, "
@@ -518,27 +602,43 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("--out-channels", type=int, metavar="C",
                     help="output channels (conv and conv-transpose: required; pooling keeps "
                          "the channels)")
-    sh.add_argument("-k", "--kernel", required=True, metavar="K",
-                    help="kernel size: one for every axis (3) or one per axis (3,5)")
-    sh.add_argument("-s", "--stride", default=None, metavar="S",
-                    help="stride, as --kernel (default 1; pooling: the kernel)")
-    sh.add_argument("-p", "--padding", default="0", metavar="P",
-                    help="1 | 1,2 (per axis) | 0,1,2,3 (before,after per axis) | valid | same | "
-                         "same_lower | full (default 0); conv-transpose: ints or valid only")
-    sh.add_argument("-d", "--dilation", default=None, metavar="D",
-                    help="dilation, as --kernel (default 1; conv, conv-transpose, max-pool)")
+    _add_geometry_options(sh)
     sh.add_argument("-g", "--groups", type=int, default=None, metavar="G",
                     help="groups, dividing both channel counts (default 1; conv, "
                          "conv-transpose)")
-    sh.add_argument("--output-padding", default=None, metavar="OP",
-                    help="cells added at the end of each axis, as --kernel, below "
-                         "max(stride, dilation) (default 0; conv-transpose only)")
-    sh.add_argument("--ceil-mode", action="store_true",
-                    help="round the output size up, dropping a window that would start in the "
-                         "right padding (max-pool, avg-pool)")
     sh.add_argument("--no-bias", action="store_true",
                     help="count no bias parameters (conv, conv-transpose)")
     sh.set_defaults(func=_shape)
+    dr = sub.add_parser("draw", help="a figure of one layer: window, taps, padding, stride, "
+                                     "the arithmetic of one output cell",
+                        description="Draw one layer as a teacher would: the padded input, the "
+                                    "kernel's taps, the window of one output cell, the stride "
+                                    "and the output, with the output size written out. Which "
+                                    "input cells feed the cell is computed by perturbing the "
+                                    "reference, the sizes by cnnspec's formulas. .gif: an "
+                                    "animation over every output cell.",
+                        epilog="--input is spatial sizes only (no channels): 5 (a 5x5 image; "
+                               "--rank 1 for length 5), 5x7, 4x5x5 (3-D, drawn as slices)."
+                               "\n\nexit codes: 0 written, 2 bad input (the message names the "
+                               "value and the rule) or matplotlib missing")
+    dr.add_argument("op", choices=OPS, help="the layer: %(choices)s")
+    dr.add_argument("-i", "--input", required=True, metavar="SIZES",
+                    help="spatial sizes: 5, 5x7 or 4x5x5")
+    dr.add_argument("--rank", type=int, choices=(1, 2, 3), default=None,
+                    help="spatial axes when --input is one size (default 2)")
+    _add_geometry_options(dr)
+    dr.add_argument("--exclude-pad", action="store_true",
+                    help="avg-pool: do not count padding in the divisor (count_include_pad="
+                         "False)")
+    dr.add_argument("--cell", metavar="I,J", help="the output cell to show (default: the first)")
+    dr.add_argument("--numbers", action="store_true",
+                    help="fill input and kernel with small integers and write out the cell's "
+                         "sum (as computed by the reference)")
+    dr.add_argument("--seed", type=int, default=None,
+                    help="seed of the --numbers (implies --numbers; default 0)")
+    dr.add_argument("-o", "--output", required=True, metavar="FILE",
+                    help="FILE.svg, FILE.png, or FILE.gif (an animation over every output cell)")
+    dr.set_defaults(func=_draw)
     sm = sub.add_parser("summary", help="shapes, params, MACs and receptive fields of a network",
                         description="Summarize a network written in the layer language, e.g. "
                                     "'conv(20, 7) relu maxpool(2) flatten dense(10)', or defined "
@@ -585,6 +685,10 @@ def build_parser() -> argparse.ArgumentParser:
                                "allowed, 2 usage or import error, 3 nothing checked, "
                                "130 interrupted")
     co.add_argument("target", help="a dotted module path (my_pkg.adapter) or a .py file")
+    co.add_argument("--style", choices=sorted(STYLES),
+                    help="the target is a file of functions in this style (a course "
+                         "assignment's signatures), adapted to the contract: --style cs231n "
+                         "layers.py is the target cs231n:layers.py")
     co.add_argument("--ops", action="append", help="ops to check, e.g. conv,max_pool "
                                                   "(default: all the target defines)")
     co.add_argument("--rules", action="append", help="rule-ID globs, e.g. 'conv.*' or "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..draw.gallery import figure_links
 from . import Rule, families
 
 __all__ = ["FAMILY_TITLES", "rule_markdown", "family_markdown", "spec_files", "rule_text",
@@ -63,6 +64,8 @@ def rule_markdown(r: Rule) -> str:
         lines += ["$$", latex, "$$", ""]
     if r.preconditions:
         lines += ["Preconditions: " + "; ".join(f"`{p}`" for p in r.preconditions), ""]
+    for name, caption in figure_links(r.id):
+        lines += [f"![{caption}](figures/{name})", "", f"*Figure: {caption}.*", ""]
     for ex in r.examples:
         lines.append(f"- Example: {ex.given} → {ex.result}" + (f" ({ex.why})" if ex.why else ""))
     if r.examples:
@@ -103,8 +106,10 @@ def conventions_markdown() -> str:
     return "\n".join(lines)
 
 
-def spec_files() -> dict[str, str]:
-    """File name under spec/ -> its generated Markdown (errata.md is written by hand)."""
+def spec_files(*, figures: bool = True) -> dict[str, str]:
+    """File name under spec/ -> its generated Markdown (errata.md is written by hand), and
+    with ``figures`` the SVG of every figure under figures/ (needs matplotlib: the draw
+    extra)."""
     fams = families()
     out = {f"{fam}.md": family_markdown(fam, rules) for fam, rules in fams.items()}
     out["conventions.md"] = conventions_markdown()
@@ -114,6 +119,12 @@ def spec_files() -> dict[str, str]:
                         f"cite it as `family.slug` and link to its anchor.\n\n{listing}\n\n"
                         f"Where frameworks legitimately differ: [conventions.md](conventions.md). "
                         f"Errors found in the source documents: [errata.md](errata.md).\n")
+    if figures:
+        from ..draw.gallery import spec_figures
+        from ..draw.render import require_matplotlib
+
+        require_matplotlib()
+        out.update(spec_figures())
     return out
 
 
