@@ -264,6 +264,8 @@ CAPABILITIES = {
                  "count_include_pad_false", "count_include_pad_true", "kernel_per_axis",
                  "stride_per_axis", "padding_per_axis"),
 }
+#: A backward op (contract 1.2) takes its forward op's arguments: the same flags.
+CAPABILITIES.update({f"{op}_backward": flags for op, flags in list(CAPABILITIES.items())})
 
 _CAPS: dict[str, dict[str, Any]] | None = None
 
@@ -424,12 +426,14 @@ def _paddings(draw: Any, allowed: _Allowed, low: Any, high: Any, *,
 def conv_configs(*, min_rank: int = 1, max_rank: int = 3, max_side: int = 8,
                  max_volume: int = 216, max_kernel: int = 4, max_stride: int = 3,
                  max_dilation: int = 3, max_pad: int = 3, max_channels: int = 6,
-                 max_batch: int = 2, integer_valued: bool = True) -> st.SearchStrategy[ConvConfig]:
+                 max_batch: int = 2, integer_valued: bool = True,
+                 capabilities_of: str = "conv") -> st.SearchStrategy[ConvConfig]:
     """Valid conv configs: asymmetric padding, strides, dilation, groups (depthwise half the
     time), bias or None.  Per axis the input side is drawn first, then the padding, then a
     kernel and dilation whose extent d*(k-1)+1 fits the padded input [conv.kernel-fits].
     Spatial sides are <= max_side and their product <= max_volume (so rank 3 gets smaller
-    sides); kernel sides <= max_kernel.  Within the capabilities set (:func:`set_capabilities`)."""
+    sides); kernel sides <= max_kernel.  Within the capabilities set (:func:`set_capabilities`)
+    of ``capabilities_of`` (``"conv_backward"``: what the target's backward op takes)."""
     _check_bounds(min_rank=min_rank, max_rank=max_rank, max_side=max_side,
                   max_volume=max_volume, max_kernel=max_kernel, max_stride=max_stride,
                   max_dilation=max_dilation, max_pad=max_pad, max_channels=max_channels,
@@ -437,7 +441,7 @@ def conv_configs(*, min_rank: int = 1, max_rank: int = 3, max_side: int = 8,
 
     @st.composite
     def strategy(draw: Any) -> ConvConfig:
-        allowed = _Allowed("conv")
+        allowed = _Allowed(capabilities_of)
         rank = _rank(draw, allowed, min_rank, max_rank)
         cap = _side_cap(rank, max_side, max_volume)
         sides = tuple(draw(st.integers(1, cap)) for _ in range(rank))
@@ -464,12 +468,13 @@ def conv_configs(*, min_rank: int = 1, max_rank: int = 3, max_side: int = 8,
 def conv_transpose_configs(*, min_rank: int = 1, max_rank: int = 3, max_side: int = 6,
                            max_volume: int = 64, max_kernel: int = 4, max_stride: int = 3,
                            max_dilation: int = 3, max_pad: int = 3, max_channels: int = 6,
-                           max_batch: int = 2, integer_valued: bool = True
+                           max_batch: int = 2, integer_valued: bool = True,
+                           capabilities_of: str = "conv_transpose"
                            ) -> st.SearchStrategy[ConvTransposeConfig]:
     """Valid conv_transpose configs: output_padding < max(stride, dilation)
     [conv-transpose.output-padding] and every output side >= 1 [conv-transpose.out-size]
     (the padding is drawn last, below the uncropped output size).  Within the capabilities
-    set; output_padding is shared between axes when the stride is."""
+    set (of ``capabilities_of``); output_padding is shared between axes when the stride is."""
     _check_bounds(min_rank=min_rank, max_rank=max_rank, max_side=max_side,
                   max_volume=max_volume, max_kernel=max_kernel, max_stride=max_stride,
                   max_dilation=max_dilation, max_pad=max_pad, max_channels=max_channels,
@@ -477,7 +482,7 @@ def conv_transpose_configs(*, min_rank: int = 1, max_rank: int = 3, max_side: in
 
     @st.composite
     def strategy(draw: Any) -> ConvTransposeConfig:
-        allowed = _Allowed("conv_transpose")
+        allowed = _Allowed(capabilities_of)
         rank = _rank(draw, allowed, min_rank, max_rank)
         cap = _side_cap(rank, max_side, max_volume)
         ones = [1] * rank
@@ -538,7 +543,8 @@ def pool_configs(*, kind: str = "max", min_rank: int = 1, max_rank: int = 3,
                  max_stride: int = 3, max_dilation: int = 3, max_pad: int = 3,
                  max_channels: int = 4, max_batch: int = 2, symmetric_padding: bool = False,
                  max_nans: int = 0, integer_valued: bool = True,
-                 ceil_mode: bool | None = None) -> st.SearchStrategy[PoolConfig]:
+                 ceil_mode: bool | None = None, capabilities_of: str | None = None
+                 ) -> st.SearchStrategy[PoolConfig]:
     """Valid max_pool (kind="max", with dilation) or avg_pool (kind="avg", with
     count_include_pad) configs, floor and ceil mode (``ceil_mode``: only that mode).
 
@@ -548,7 +554,8 @@ def pool_configs(*, kind: str = "max", min_rank: int = 1, max_rank: int = 3,
     the remaining all-padding windows (dilation stepping over a short input, a ceil-mode
     window) are rejected with pool_window_has_input [pool.window-has-input].
     ``symmetric_padding``: pb == pa, as framework APIs take it.  ``max_nans``: up to that
-    many NaN entries in x (max pooling propagates them).  Within the capabilities set.
+    many NaN entries in x (max pooling propagates them).  Within the capabilities set (of
+    ``capabilities_of``, default the kind's pooling op).
     """
     if kind not in ("max", "avg"):
         raise InvalidArgument(f"kind={kind!r}, but should be 'max' or 'avg'")
@@ -556,7 +563,7 @@ def pool_configs(*, kind: str = "max", min_rank: int = 1, max_rank: int = 3,
                   max_volume=max_volume, max_kernel=max_kernel, max_stride=max_stride,
                   max_dilation=max_dilation, max_pad=max_pad, max_channels=max_channels,
                   max_batch=max_batch, max_nans=max_nans)
-    op = f"{kind}_pool"
+    op = capabilities_of or f"{kind}_pool"
     max_dil = max_dilation if kind == "max" else 1
 
     @st.composite
@@ -880,8 +887,8 @@ def _large_axes(shape: LargeShape, allowed: _Allowed) -> list[tuple[Any, ...]]:
     return list(zip([ax[0] for ax in axes], kernel, stride, padding, dilation))
 
 
-def large_conv_configs(*, shapes: tuple[LargeShape, ...] = LARGE_CONV
-                       ) -> st.SearchStrategy[ConvConfig]:
+def large_conv_configs(*, shapes: tuple[LargeShape, ...] = LARGE_CONV,
+                       capabilities_of: str = "conv") -> st.SearchStrategy[ConvConfig]:
     """Large conv configs, one of ``shapes`` (a small table, so a run's cost stays bounded)
     within the capabilities set, integer-valued: the sizes at which tiled and vectorized
     kernels take their tail paths.  Per axis the input side is (out - 1)*s + d*(k-1) + 1 -
@@ -891,7 +898,7 @@ def large_conv_configs(*, shapes: tuple[LargeShape, ...] = LARGE_CONV
 
     @st.composite
     def strategy(draw: Any) -> ConvConfig:
-        allowed = _Allowed("conv")
+        allowed = _Allowed(capabilities_of)
         shape = draw(st.sampled_from(shapes), label="shape")
         axes = _large_axes(shape, allowed)
         sides = [max(1, (o - 1) * s + d * (k - 1) + 1 - pb - pa)
@@ -909,7 +916,8 @@ def large_conv_configs(*, shapes: tuple[LargeShape, ...] = LARGE_CONV
     return strategy()
 
 
-def large_conv_transpose_configs(*, shapes: tuple[LargeShape, ...] = LARGE_CONV_TRANSPOSE
+def large_conv_transpose_configs(*, shapes: tuple[LargeShape, ...] = LARGE_CONV_TRANSPOSE,
+                                 capabilities_of: str = "conv_transpose"
                                  ) -> st.SearchStrategy[ConvTransposeConfig]:
     """Large conv_transpose configs, one of ``shapes`` within the capabilities set,
     integer-valued.  Per axis the input side and output_padding give the output size wanted
@@ -920,7 +928,7 @@ def large_conv_transpose_configs(*, shapes: tuple[LargeShape, ...] = LARGE_CONV_
 
     @st.composite
     def strategy(draw: Any) -> ConvTransposeConfig:
-        allowed = _Allowed("conv_transpose")
+        allowed = _Allowed(capabilities_of)
         shape = draw(st.sampled_from(shapes), label="shape")
         axes = _large_axes(shape, allowed)
         sides, out_pad = [], []
@@ -941,15 +949,15 @@ def large_conv_transpose_configs(*, shapes: tuple[LargeShape, ...] = LARGE_CONV_
     return strategy()
 
 
-def large_pool_configs(*, kind: str = "max", shapes: tuple[LargeShape, ...] = LARGE_POOL
-                       ) -> st.SearchStrategy[PoolConfig]:
+def large_pool_configs(*, kind: str = "max", shapes: tuple[LargeShape, ...] = LARGE_POOL,
+                       capabilities_of: str | None = None) -> st.SearchStrategy[PoolConfig]:
     """Large max_pool or avg_pool configs, one of ``shapes`` (channels ``c_in``) within the
     capabilities set, integer-valued, floor or ceil mode; dilation for max pooling only."""
     if kind not in ("max", "avg"):
         raise InvalidArgument(f"kind={kind!r}, but should be 'max' or 'avg'")
     if not shapes:
         raise InvalidArgument("shapes=(), but should hold at least one LargeShape")
-    op = f"{kind}_pool"
+    op = capabilities_of or f"{kind}_pool"
 
     @st.composite
     def strategy(draw: Any) -> PoolConfig:

@@ -51,12 +51,15 @@ def test_probe_finds_what_the_course_target_refuses():
 
 def test_probe_of_the_reference_restricts_nothing():
     conv = {**FULL, "bias_none": True, "groups": True, "dilation": True, "dilation_per_axis": True}
-    assert probe(load_target(_reference)) == {
+    forward = {
         "conv": conv, "conv_transpose": {**conv, "output_padding": True},
         "max_pool": {**FULL, "ceil_mode": True, "dilation": True, "dilation_per_axis": True},
         "avg_pool": {**FULL, "ceil_mode": True, "count_include_pad_false": True,
                      "count_include_pad_true": True},
     }
+    # each backward op is probed on its forward op's calls, and takes all of them too
+    assert probe(load_target(_reference)) == {
+        **forward, **{f"{op}_backward": flags for op, flags in forward.items()}}
     assert restrictions(probe(load_target(_reference))) == []
 
 

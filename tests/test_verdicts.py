@@ -173,6 +173,16 @@ def test_a_value_bug_is_blamed_on_the_definition():
     assert rule == "conv.def" and "[conv.def]" in message
 
 
+def test_a_target_that_refuses_a_missing_bias_is_not_blamed_for_its_bias():
+    # a course assignment always has a bias; a wrong value there is the definition's
+    def conv(x, w, b, **kw):
+        if b is None:
+            raise NotImplementedError("the assignment's conv always has a bias")
+        return reference.conv(x, w[..., ::-1, ::-1].copy(), b, **kw)  # flipped kernel
+    rule, message = diagnose.cause(target_of(conv=conv), CFG, "conv.bias")
+    assert rule == "conv.def" and "b=None is right" not in message
+
+
 def test_a_right_plain_call_keeps_the_checks_own_rule():
     assert diagnose.cause(target_of(conv=reference.conv), CFG, "conv.linear-input") is None
 

@@ -25,6 +25,10 @@ plain base call is not refused); ``batch`` (N > 1); ``bias_none``; ``groups`` (>
 there is nothing to share: a target of one rank only, or padding / dilation refused).  The features are probed at
 rank 2 where the target takes it (else at its highest supported rank), each on the base
 call of that rank.
+
+A backward op (``conv_backward`` ...) is probed like its forward op, on the same calls with
+dy appended (small integers of the shape the reference's forward output has), and gets
+its own flags: a target may take in backward less than in forward.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from ..targets import OPS, OpMissing, Target, Unsupported
+from ..targets import ALL_OPS, FORWARD_OF, OpMissing, Target, Unsupported
 
 __all__ = ["probe", "restrictions", "plain_call", "PROBE_SIDE"]
 
@@ -89,8 +93,25 @@ def _pool_call(rank: int, op: str, **change: Any) -> Call:
 
 def plain_call(rank: int, op: str, **change: Any) -> Call:
     """The probes' plain call of ``op`` at ``rank`` ((args, kwargs)), keywords in ``change``
-    replaced: what every probe of a target starts from."""
-    return (_conv_call if op.startswith("conv") else _pool_call)(rank, op, **change)
+    replaced: what every probe of a target starts from (a backward op: its forward op's
+    call with dy appended)."""
+    fwd = FORWARD_OF.get(op, op)
+    call = (_conv_call if fwd.startswith("conv") else _pool_call)(rank, fwd, **change)
+    return _with_dy(call, fwd) if fwd != op else call
+
+
+def _with_dy(call: Call, fwd: str) -> Call:
+    """The call with dy appended: small integers of the reference forward output's shape
+    (the call unchanged where the reference refuses it: the target is asked as it is)."""
+    from ..errors import InvalidConfig
+    from ..targets import reference
+
+    args, kwargs = call
+    try:
+        shape = getattr(reference, fwd)(*args, **kwargs).shape
+    except InvalidConfig:
+        return call
+    return (*args, _ints(shape)), kwargs
 
 
 def _features(op: str, rank: int, padded: bool) -> dict[str, dict[str, Any]]:
@@ -134,15 +155,19 @@ def _refuses(fn: Callable[..., Any], call: Call) -> bool:
     return False
 
 
-def _probe_op(fn: Callable[..., Any], op: str) -> dict[str, Any]:
-    cip = True
-    if op == "avg_pool" and all(_refuses(fn, _pool_call(r, op)) for r in (1, 2, 3)):
-        cip = False  # a target that only averages over the input cells
+def _probe_op(fn: Callable[..., Any], name: str) -> dict[str, Any]:
+    op = FORWARD_OF.get(name, name)  # the forward op whose calls the probes make
 
     def build(rank: int, **change: Any) -> Call:
         if op.startswith("conv"):
-            return _conv_call(rank, op, **change)
-        return _pool_call(rank, op, base_cip=cip, **change)
+            call = _conv_call(rank, op, **change)
+        else:
+            call = _pool_call(rank, op, base_cip=cip, **change)
+        return _with_dy(call, op) if name != op else call
+
+    cip = True
+    if op == "avg_pool" and all(_refuses(fn, build(r)) for r in (1, 2, 3)):
+        cip = False  # a target that only averages over the input cells
 
     ranks = [r for r in (1, 2, 3) if not _refuses(fn, build(r))]
     caps: dict[str, Any] = {"ranks": ranks}
@@ -164,7 +189,7 @@ def probe(target: Target) -> dict[str, Any]:
     """{op: {flag: value}} for each op the target defines (see the module docstring);
     ops it lacks, and every op of a target that cannot run here, are left out."""
     out: dict[str, Any] = {}
-    for op in OPS:
+    for op in ALL_OPS:
         try:
             fn = target.op(op)
         except (OpMissing, Unsupported):

@@ -373,7 +373,8 @@ def _view(case: Any) -> Any:
     kw, x = dict(case.kwargs), case.args[0]
     rank = np.ndim(x) - 2
     kernel = kw.get("kernel", np.shape(case.args[1])[2:] if len(case.args) > 1 else ())
-    kind = case.op.split("_")[0] if case.op.endswith("_pool") else None
+    op = case.op.removesuffix("_backward")  # a backward call: its forward op's call
+    kind = op.split("_")[0] if op.endswith("_pool") else None
     return types.SimpleNamespace(x=x, kernel=kernel, stride=kw["stride"],
                                  padding=kw["padding"],
                                  dilation=kw.get("dilation", (1,) * rank),
@@ -496,7 +497,7 @@ def _op_of(case: Any) -> str | None:
     from .diagnose import basic_call
 
     call = basic_call(case)
-    return None if call is None else call[0]
+    return None if call is None else call[0].removesuffix("_backward")  # as its forward op
 
 
 def alternative(key: str) -> str:

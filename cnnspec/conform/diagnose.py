@@ -15,6 +15,11 @@ reference, in the order a reader would look for the bug:
 4. a plain call that is right: the check's own rule (the bug shows only in a relation
    between calls, or in what the check does around the call).
 
+A backward op's call (``conv_backward`` ...) is judged gradient by gradient, dx, then dw,
+then db, against the reference's: the first wrong one names the rule (``conv.grad-input``,
+``conv.grad-weight``, ``conv.grad-bias``, ``pool.max-grad`` ...), and the message says which
+of dx, dw, db is wrong and which are right, with the arrays of small cases.
+
 :func:`cause` returns that rule and a message with the arrays of small cases; results of a
 run are grouped by it into findings (:func:`cnnspec.conform.results.findings`).
 """
@@ -25,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from ..targets import Target
+from ..targets import FORWARD_OF, Target
 
 __all__ = ["cause", "basic_call", "BASIC_RULES", "show_arrays"]
 
@@ -51,9 +56,13 @@ def basic_call(case: Any) -> tuple[str, tuple[Any, ...], dict[str, Any]] | None:
     return None
 
 
-def show_arrays(args: tuple[Any, ...], y: Any = None, expected: Any = None) -> str:
-    """x, w, b (and y, the expected y) as nested lists when each is small, else ''."""
-    named = list(zip("xwb", args)) + [("y", y), ("expected y", expected)]
+def show_arrays(args: tuple[Any, ...], y: Any = None, expected: Any = None, *,
+                names: tuple[str, ...] = ("x", "w", "b"),
+                results: dict[str, Any] | None = None) -> str:
+    """x, w, b (and y, the expected y; or the named ``results``) as nested lists when each
+    is small, else ''."""
+    named = list(zip(names, args)) + (list(results.items()) if results is not None
+                                      else [("y", y), ("expected y", expected)])
     arrays = [(n, a) for n, a in named if isinstance(a, np.ndarray)]
     if not arrays or any(a.size > SHOW_MAX for _, a in arrays):
         return ""
@@ -66,9 +75,10 @@ def show_arrays(args: tuple[Any, ...], y: Any = None, expected: Any = None) -> s
 
 def _judge(target: Target, op: str, args: tuple[Any, ...], kwargs: dict[str, Any],
            rule: str) -> tuple[str, str] | None:
-    """('shape' | 'values', message) when the target's plain call is wrong, None when it is
-    right or cannot be judged (the call refused, not an array, no reference).  The values
-    are compared as every check compares them (rules._oracle.compare_reference)."""
+    """('shape' | 'values', message) when the target's plain call is wrong, ('right', '')
+    when it is right, None when it cannot be judged (the call refused, not an array, no
+    reference).  The values are compared as every check compares them
+    (rules._oracle.compare_reference)."""
     from ..asserts import format_call
     from ..rules._oracle import accepted, compare_reference
 
@@ -94,7 +104,7 @@ def _judge(target: Target, op: str, args: tuple[Any, ...], kwargs: dict[str, Any
                           integer_valued=integer_valued)
     except AssertionError as e:
         return "values", str(e) + ("\n" + arrays if arrays else "")
-    return None
+    return "right", ""
 
 
 def cause(target: Target, case: Any, rule: str) -> tuple[str, str] | None:
@@ -104,6 +114,8 @@ def cause(target: Target, case: Any, rule: str) -> tuple[str, str] | None:
     if call is None:
         return None
     op, args, kwargs = call
+    if op in FORWARD_OF and target.has(op):
+        return _grad_cause(target, op, args, kwargs)
     if op not in BASIC_RULES or not target.has(op):
         return None
     shape_rule, def_rule, bias_rule = BASIC_RULES[op]
@@ -111,15 +123,33 @@ def cause(target: Target, case: Any, rule: str) -> tuple[str, str] | None:
         found = _judge(target, op, args, kwargs, shape_rule)
     except Exception:  # noqa: BLE001 - a case the reference cannot take: no diagnosis
         return None
-    if found is None:
+    if found is None or found[0] == "right":
         return None
     what, message = found
     if what == "shape":
         return shape_rule, message
     if bias_rule is not None and args[2] is not None:
+        # the bias is to blame only when the same call without it ran and was right (a
+        # target that refuses b=None tells nothing about its bias)
         without = _judge(target, op, (args[0], args[1], None), kwargs, def_rule)
-        if without is None:
+        if without is not None and without[0] == "right":
             return bias_rule, (message.replace(f"[{shape_rule}]", f"[{bias_rule}]")
                                + "\n  (the same call with b=None is right: the bias is "
                                  "handled wrong)")
     return def_rule, message.replace(f"[{shape_rule}]", f"[{def_rule}]")
+
+
+def _grad_cause(target: Target, op: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+                ) -> tuple[str, str] | None:
+    """(rule, message) of a backward call's first wrong gradient (see the module docstring)."""
+    from ..rules._grad_oracle import ARG_NAMES, wrong_grads
+
+    try:
+        found = wrong_grads(target, op, args, kwargs)
+    except Exception:  # noqa: BLE001 - a case the reference cannot take: no diagnosis
+        return None
+    if found is None:
+        return None
+    rule, message, results = found
+    arrays = show_arrays(args, names=ARG_NAMES[op], results=results)
+    return rule, message + ("\n" + arrays if arrays else "")

@@ -38,7 +38,7 @@ from typing import Any
 
 from .. import __version__
 from .. import rules as registry
-from ..targets import OPS
+from ..targets import ALL_OPS, FORWARD_OF, STYLES
 from . import conventions as conv
 from .pool import DEFAULT_MEMORY_LIMIT, Pool
 from .results import LEVELS, SPEC_OP, CheckOutcome, Report, Result, aggregate, apply_xfail
@@ -47,7 +47,7 @@ __all__ = ["run", "Runner", "plan", "PROFILES", "UsageError", "read_xfail"]
 
 #: Examples per check in each profile (a check's own max_examples scales with it).
 PROFILES = {"quick": 10, "default": 50, "thorough": 500}
-_OP_ORDER = {op: i for i, op in enumerate((*OPS, SPEC_OP))}
+_OP_ORDER = {op: i for i, op in enumerate((*ALL_OPS, SPEC_OP))}
 
 
 class UsageError(ValueError):
@@ -103,6 +103,9 @@ def _spec(target: str | os.PathLike[str] | ModuleType) -> str:
         f = getattr(target, "__file__", None)
         return target.__name__ if target.__name__ != "__main__" or not f else f
     spec = os.fspath(target)
+    style, sep, inner = spec.partition(":")
+    if sep and style in STYLES:  # a file in a course assignment's style: cs231n:layers.py
+        return f"{style}:{_spec(inner)}"
     return os.path.abspath(spec) if spec.endswith(".py") else spec
 
 
@@ -126,7 +129,9 @@ class Runner:
             raise UsageError(f"memory_limit={memory_limit:g}, but should be >= 0 MiB (None or "
                              f"0: no limit)")
         self.spec, self.profile, self.max_examples = _spec(target), profile, max_examples
-        if self.spec.endswith(".py") and not os.path.isfile(self.spec):
+        style, sep, inner = self.spec.partition(":")
+        path = inner if sep and style in STYLES else self.spec
+        if path.endswith(".py") and not os.path.isfile(path):
             raise UsageError(f"target={os.fspath(target)!r}, but no such file exists")
         self.seed, self.timeout, self.memory_limit = int(seed), float(timeout), memory_limit
         self.jobs = (os.cpu_count() or 1) if jobs in (0, "auto") else int(jobs)
@@ -312,7 +317,8 @@ def _dispatch_order(c: registry.Check) -> int:
     op is then usually the rule its bug breaks.  Stable: registry order within each."""
     if not c.ops:
         return 2
-    return 0 if any(_FAMILY_OF_OP[op] == c.rule.split(".", 1)[0] for op in c.ops) else 1
+    return 0 if any(_FAMILY_OF_OP[FORWARD_OF.get(op, op)] == c.rule.split(".", 1)[0]
+                    for op in c.ops) else 1
 
 
 def _entry_matches(entry: str, key: tuple[str, str]) -> bool:
@@ -332,7 +338,7 @@ def _environment(runner: Runner) -> dict[str, Any]:
             "hypothesis": hypothesis, "jobs": runner.jobs,
             "timeout": runner.timeout, "memory_limit": runner.info.get("memory_limit"),
             "target_ops": runner.info.get("ops"), "declared_precision": runner.info.get("precision"),
-            "library": runner.info.get("library")}
+            "library": runner.info.get("library"), "functions": runner.info.get("functions")}
 
 
 def run(target: str | os.PathLike[str] | ModuleType, *, ops: Any = None, rules: Any = None,

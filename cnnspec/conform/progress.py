@@ -113,13 +113,14 @@ def summary(report: Report, colour: bool = False) -> str:
     """The table of statuses per op, the conventions, and the failures in detail."""
     ops = list(dict.fromkeys(r.op for r in report.results))
     shown = [s for s in STATUSES if any(r.status == s for r in report.results)]
-    head = f"{'op':<16}" + "".join(f"{_SHORT.get(s, s):>10}" for s in shown)
+    wide = max([16] + [len(op) + 1 for op in ops])  # conv_transpose_backward
+    head = f"{'op':<{wide}}" + "".join(f"{_SHORT.get(s, s):>10}" for s in shown)
     lines = ["", head, "-" * len(head)]
     if report.environment.get("library"):
         lines.insert(1, f"library: {report.environment['library']}")
     for op in ops + ["total"]:
         row = [r for r in report.results if op == "total" or r.op == op]
-        lines.append(f"{op:<16}" + "".join(f"{sum(r.status == s for r in row):>10}"
+        lines.append(f"{op:<{wide}}" + "".join(f"{sum(r.status == s for r in row):>10}"
                                            for s in shown))
     if report.environment.get("few_shapes"):
         lines += ["", f"shapes: {report.environment['few_shapes']}"]
@@ -171,9 +172,14 @@ def summary(report: Report, colour: bool = False) -> str:
     for why in report.unchecked():
         lines.append(_paint(f"NOTHING CHECKED: {why}", "fail", colour))
     state = "" if report.complete else " (interrupted: partial results)"
-    counts = {s: n for s, n in report.counts().items() if n}
+    counts = {s: 0 for s in STATUSES}
+    for r in report.results:
+        if report.counted(r):
+            counts[r.status] += 1
+    above = sum(not report.counted(r) for r in report.results)
+    above_text = f"; {above} above level {report.level} (shown, not counted)" if above else ""
     lines += ["", f"{report.target} at level {report.level}: "
-              + ", ".join(f"{n} {s}" for s, n in counts.items())
+              + ", ".join(f"{n} {s}" for s, n in counts.items() if n) + above_text
               + f"; {len(found)} finding(s) in {report.seconds:.1f}s{state}; "
                 f"exit code {report.exit_code}"]
     return "\n".join(lines)
@@ -194,6 +200,9 @@ def _finding_lines(n: int, f: Finding, report: Report, colour: bool) -> list[str
     else:
         title = _title(f.rule)
         head = f"FINDING {n}: {f.rule} on {f.op}: {title}"
+    functions = (report.environment.get("functions") or {}).get(f.op)
+    if functions:  # a style adapter (cs231n) names the student's functions behind the op
+        head = head.replace(f" on {f.op}", f" on {f.op} (your {functions})", 1)
     lines = [_paint(head, "fail", colour)]
     if f.kind == "restriction":
         said = list({signature(r.refusal): r.refusal for r in f.results if r.refusal}.values())

@@ -72,8 +72,11 @@ def call_script(target_spec: str, op: str, args: tuple[Any, ...], kwargs: dict[s
              "import numpy as np", "from numpy import nan, inf",
              "from cnnspec.targets import load_target, reference", "",
              f"target = load_target({target_spec!r})"]
+    backward = op.endswith("_backward")
+    arg_names = ("x", "dy") if op.endswith("pool_backward") else \
+        ("x", "w", "b", "dy") if backward else ("x", "w", "b")
     names = []
-    for name, a in zip(("x", "w", "b"), args):
+    for name, a in zip(arg_names, args):
         names.append(name)
         if isinstance(a, np.ndarray):
             lines.append(f"{name} = np.array({a.tolist()!r}, dtype=np.{a.dtype}).reshape"
@@ -82,6 +85,25 @@ def call_script(target_spec: str, op: str, args: tuple[Any, ...], kwargs: dict[s
             lines.append(f"{name} = {a!r}")
     lines.append(f"kwargs = {kwargs!r}")
     call = ", ".join(names)
+    if backward:
+        grads = ("dx",) if op.endswith("pool_backward") else ("dx", "dw", "db")
+        lines += [f"got = target.op({op!r})({call}, **kwargs)  # the call under test",
+                  f"expected = reference.{op}({call}, **kwargs)  # the spec's answer",
+                  "as_tuple = lambda g: tuple(g) if isinstance(g, (tuple, list)) else (g,)",
+                  f"for name, g, e in zip({grads!r}, as_tuple(got), as_tuple(expected)):",
+                  f"    if e is None:",
+                  f"        assert g is None, f'{{name}}={{g!r}}, but should be None: b is None "
+                  f"[{rule}]'",
+                  f"        continue",
+                  f"    assert np.shape(g) == e.shape, f'{{name}}.shape={{np.shape(g)}}, but "
+                  f"should be {{e.shape}} [{rule}]'",
+                  "    bad = ~np.isclose(g, e, rtol=0, atol=1e-9, equal_nan=True)",
+                  f"    assert not bad.any(), f'{{name}} differs from the expected values at "
+                  f"{{np.argwhere(bad).tolist()[:5]}}: {{g[bad][:5]}}, but should be "
+                  f"{{e[bad][:5]}} [{rule}]'",
+                  f"# the whole search again: cnnspec conform {target_spec} --rules {search} "
+                  f"--seed {seed}"]
+        return "\n".join(lines) + "\n"
     lines += [f"y = target.op({op!r})({call}, **kwargs)  # the call under test",
               f"expected = reference.{op}({call}, **kwargs)  # the spec's answer",
               f"assert y.shape == expected.shape, f'y.shape={{y.shape}}, but should be "

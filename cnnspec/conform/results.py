@@ -326,6 +326,7 @@ class Report:
         """The failing results grouped by root cause, most basic rule first (see the module
         docstring): what to fix, in the order to fix it."""
         from .. import rules as registry
+        from ..targets import ALL_OPS, FORWARD_OF
 
         order = {r.id: i for i, r in enumerate(registry.all_rules())}
         groups: dict[tuple[Any, ...], Finding] = {}
@@ -350,12 +351,12 @@ class Report:
             groups[key].results.append(r)
         family = {"conv": "conv.", "conv_transpose": "conv-transpose.", "max_pool": "pool.",
                   "avg_pool": "pool."}
+        family.update({op: family[fwd] for op, fwd in FORWARD_OF.items()})
         for f in groups.values():  # a restriction or convention: led by the op's own rule
             if f.kind != "fail":
                 own = [r.rule for r in f.results if r.rule.startswith(family.get(f.op, "-"))]
                 f.rule = min(own or [f.results[0].rule], key=lambda x: order.get(x, 10**6))
-        ops = {op: i for i, op in enumerate(("conv", "conv_transpose", "max_pool", "avg_pool",
-                                             SPEC_OP))}
+        ops = {op: i for i, op in enumerate((*ALL_OPS, SPEC_OP))}
         return sorted(groups.values(), key=lambda f: (ops.get(f.op, 9), order.get(f.rule, 10**6)))
 
     def unchecked(self) -> list[str]:

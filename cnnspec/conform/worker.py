@@ -101,13 +101,13 @@ def _timed(fn: Any, op: str, call_start: Any, op_buf: Any) -> Any:
 
 def _proxy(target: Any, call_start: Any, op_buf: Any) -> Any:
     """A Target whose module holds the timed ops and the target's PRECISION / UNAVAILABLE."""
-    from ..targets import OPS, Target
+    from ..targets import ALL_OPS, Target
 
     module = types.ModuleType(target.module.__name__, target.module.__doc__)
     for name in ("PRECISION", "UNAVAILABLE", "__file__"):
         if hasattr(target.module, name):
             setattr(module, name, getattr(target.module, name))
-    for op in OPS:
+    for op in ALL_OPS:
         fn = getattr(target.module, op, None)
         if callable(fn):
             setattr(module, op, _timed(fn, op, call_start, op_buf))
@@ -288,11 +288,12 @@ def main(conn: Any, call_start: Any, op_buf: Any, case_buf: Any, spec: str,
     proxy = _proxy(target, call_start, op_buf)
     memory = _limit_memory(options.get("memory_limit"))
     _observe_bounds()
-    from ..targets import OPS
+    from ..targets import ALL_OPS
 
-    conn.send(("ready", {"name": target.name, "ops": [op for op in OPS if target.has(op)],
+    conn.send(("ready", {"name": target.name, "ops": [op for op in ALL_OPS if target.has(op)],
                          "precision": target.precision, "unavailable": target.unavailable,
                          "library": target.library,
+                         "functions": getattr(target.module, "FUNCTIONS", None),
                          "memory_limit": memory,
                          "is_reference": os.path.realpath(getattr(target.module, "__file__", "")
                                                           or "") == _reference_file()}))

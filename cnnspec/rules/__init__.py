@@ -133,7 +133,8 @@ def check(rule_id: str, *, ops: tuple[str, ...] | str, cases: Callable[[], Any],
     return register
 
 #: The modules that declare rules, in the order the spec presents them.
-FAMILY_MODULES = ("config", "conv", "conv_transpose", "pool", "pad", "arith", "tolerance", "net")
+FAMILY_MODULES = ("config", "conv", "conv_transpose", "pool", "grad", "pad", "arith", "tolerance",
+                  "net")
 
 
 def rule(id: str, title: str, statement: str, **kwargs: Any) -> Rule:

@@ -1,7 +1,9 @@
 """Targets: modules in the target contract (docs/contract.md), and how to load one.
 
 A target is an importable module (``pkg.mod``) or a ``.py`` path defining any subset of
-``conv``, ``conv_transpose``, ``max_pool``, ``avg_pool``.  Optional module attributes:
+``conv``, ``conv_transpose``, ``max_pool``, ``avg_pool`` (:data:`OPS`) and of their
+backward ops ``conv_backward``, ``conv_transpose_backward``, ``max_pool_backward``,
+``avg_pool_backward`` (:data:`BACKWARD_OPS`; contract 1.2).  Optional module attributes:
 ``PRECISION`` (``"float32"``, ``"tf32"``, ``"float16"``, ``"bfloat16"``: the precision it
 computes in when that is not the dtype it returns) and ``UNAVAILABLE`` (a string: the whole
 target cannot run here, e.g. no CUDA device; every op is then unsupported with that reason).
@@ -27,14 +29,25 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-__all__ = ["OPS", "BUILTIN", "STYLES", "Target", "load_target", "OpMissing", "Unsupported"]
+__all__ = ["OPS", "BACKWARD_OPS", "ALL_OPS", "FORWARD_OF", "BUILTIN", "STYLES", "Target",
+           "load_target", "OpMissing", "Unsupported"]
 
+#: The forward ops of the target contract.
 OPS = ("conv", "conv_transpose", "max_pool", "avg_pool")
+#: The backward ops (contract 1.2): the gradients of sum(y * dy) for a forward op's y,
+#: ``conv_backward(x, w, b, dy, **conv's keywords) -> (dx, dw, db)`` (db None when b is),
+#: ``max_pool_backward(x, dy, **max_pool's keywords) -> dx``, and so on.
+BACKWARD_OPS = ("conv_backward", "conv_transpose_backward", "max_pool_backward",
+                "avg_pool_backward")
+#: Every op a target may define, in the order a report lists them.
+ALL_OPS = OPS + BACKWARD_OPS
+#: backward op -> its forward op (whose keywords, validity rules and output shape it shares).
+FORWARD_OF = {op: op.removesuffix("_backward") for op in BACKWARD_OPS}
 
-#: style name -> module under cnnspec.targets whose ``adapt(module) -> module`` maps a file of
+#: style name -> "module:function" under cnnspec.targets; ``function(module) -> module`` maps a file of
 #: functions in that style (a course assignment's signatures) onto the contract;
 #: ``load_target("cs231n:layers.py")`` loads layers.py and adapts it
-STYLES: dict[str, str] = {"cs231n": "cs231n"}
+STYLES: dict[str, str] = {"cs231n": "cs231n:adapt", "cs231n-fast": "cs231n:adapt_fast"}
 
 #: short name -> (module under cnnspec.targets, pip extra that installs its library)
 BUILTIN: dict[str, tuple[str, str | None]] = {
@@ -102,8 +115,9 @@ def load_target(spec: str | ModuleType) -> Target:
         return Target(spec.__name__, spec)
     style, sep, inner = spec.partition(":")
     if sep and style in STYLES:
-        adapter = importlib.import_module(f"{__name__}.{STYLES[style]}")
-        return Target(spec, adapter.adapt(load_target(inner).module))
+        module_name, _, function = STYLES[style].partition(":")
+        adapter = getattr(importlib.import_module(f"{__name__}.{module_name}"), function)
+        return Target(spec, adapter(load_target(inner).module))
     if spec.endswith(".py"):
         path = Path(spec).resolve()
         if not path.is_file():

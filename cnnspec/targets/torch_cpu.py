@@ -1,20 +1,24 @@
 """PyTorch on the CPU, in float64: ``torch.nn.functional`` in the target contract.
 
-How the contract maps onto torch (padding splits, pre-padding, what is refused and why):
-see :mod:`cnnspec.targets._torch`, the one implementation of the PyTorch targets.  In short:
-conv and conv_transpose keep torch's own validation; pooling is validated with the spec's
-formulas first, because torch computes two configurations the spec rejects (the ceil-mode
-overhang [pool.kernel-fits], an all-padding dilated window [pool.window-has-input]), and
-raises NotImplementedError where torch's pooling limits (padding <= kernel // 2, both sides
-alike; avg_pool3d on inputs smaller than the kernel) leave no exact way to express a case.
+How the contract maps onto torch (padding splits, pre-padding, what is declared
+unsupported and why): see :mod:`cnnspec.targets._torch`, the one implementation of the
+PyTorch targets; it validates nothing, so what torch refuses or computes is what a run
+measures.
 
 Importing this module without torch installed raises ImportError naming the ``torch`` extra.
+
+The backward ops are torch autograd through the same mapping (:mod:`cnnspec.targets._torch_grad`).
 """
 
 from __future__ import annotations
 
-from . import _torch
+from . import _torch, _torch_grad
 
-__all__ = ["conv", "conv_transpose", "max_pool", "avg_pool"]
+__all__ = ["conv", "conv_transpose", "max_pool", "avg_pool", "conv_backward",
+           "conv_transpose_backward", "max_pool_backward", "avg_pool_backward"]
 
 conv, conv_transpose, max_pool, avg_pool = _torch.ops("cpu", "float64")
+
+#: The backward ops (contract 1.2): torch autograd through the same forward mapping.
+(conv_backward, conv_transpose_backward, max_pool_backward,
+ avg_pool_backward) = _torch_grad.grad_ops("cpu", "float64")

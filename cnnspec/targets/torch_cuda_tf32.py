@@ -7,13 +7,16 @@ Results are float32; ``PRECISION = "tf32"`` makes the harness compare with the K
 bound for TF32 [tolerance.k-aware] (exact on integer-valued data whose sums float32 holds
 [tolerance.exact-integers]).  Otherwise as :mod:`cnnspec.targets.torch_cuda`, including
 ``UNAVAILABLE = "no CUDA device"`` without a device.
+
+The backward ops are torch autograd through the same mapping (:mod:`cnnspec.targets._torch_grad`).
 """
 
 from __future__ import annotations
 
-from . import _torch
+from . import _torch, _torch_grad
 
-__all__ = ["conv", "conv_transpose", "max_pool", "avg_pool", "PRECISION", "UNAVAILABLE"]
+__all__ = ["conv", "conv_transpose", "max_pool", "avg_pool", "conv_backward",
+           "conv_transpose_backward", "max_pool_backward", "avg_pool_backward", "PRECISION", "UNAVAILABLE"]
 
 #: The precision the products are computed in (the results are float32).
 PRECISION = "tf32"
@@ -23,3 +26,8 @@ UNAVAILABLE: str | None = _torch.cuda_unavailable()
 
 conv, conv_transpose, max_pool, avg_pool = _torch.ops("cuda", "float32", tf32=True,
                                                       unavailable=_torch.cuda_unavailable)
+
+#: The backward ops (contract 1.2): torch autograd through the same forward mapping.
+(conv_backward, conv_transpose_backward, max_pool_backward,
+ avg_pool_backward) = _torch_grad.grad_ops(
+    "cuda", "float32", tf32=True, unavailable=_torch.cuda_unavailable)
