@@ -105,7 +105,7 @@ class Progress:
                 detail += f"  worst error {r.worst_error:.2g} of the bound"
         else:
             detail = r.message.split("\n", 1)[0]
-        self.write(f"[{self.count:>{width}}/{self.total}] {status} {r.op:<15} {r.rule:<30} "
+        self.write(f"[{self.count:>{width}}/{self.total}] {status} {r.op:<23} {r.rule:<30} "
                    f"{detail[:110]}")
 
 
