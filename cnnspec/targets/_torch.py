@@ -2,48 +2,54 @@
 
 ``torch_cpu``, ``torch_cuda`` and ``torch_cuda_tf32`` each bind :func:`ops` to a device and
 a dtype; nothing here is written per rank (``F.conv1d/2d/3d`` and friends come from tables
-indexed by the spatial rank).
+indexed by the spatial rank, ``x.ndim - 2``).
 
-How the contract maps onto ``torch.nn.functional``:
+This module only moves data and maps parameters; it validates nothing, so what torch
+refuses or computes is what a conformance run measures.  The contract maps onto
+``torch.nn.functional`` as follows:
 
-- conv: torch pads both sides alike, so it gets ``padding=min(before, after)`` per axis and
-  the excess is added with ``F.pad`` first (zeros).  conv_transpose: torch gets
-  ``padding=min(before, after)`` and the excess is cropped from its output (torch's
-  output_padding bound, < max(stride, dilation), is the spec's); a crop that would leave
-  nothing raises [conv-transpose.out-size].  Everything else torch validates itself: its
-  refusals are what a conformance run measures.
-- pooling: torch pads both sides alike, and at most kernel // 2 cells (its documented
-  limit, on the undilated kernel; the spec needs only a tap on the input in every window).
-  torch gets m = min(before, after, kernel // 2) per axis and the rest is added first,
-  -inf for max and zeros for avg (counted, as count_include_pad=True counts padding),
-  which is exact in floor mode.  In ceil mode a pre-pad *after* the input is exact only
-  when torch's output size is the spec's: torch drops a last window that starts in its own
-  right padding but keeps one that starts in a pre-pad, which it sees as input.  Where no
-  split is exact the op raises NotImplementedError naming torch's limit (unsupported, not
-  a failure): ceil_mode where a last window would start in the pre-padded part;
-  count_include_pad=False with asymmetric padding or padding > kernel // 2 (a pre-pad
-  would be counted); avg_pool3d on an input side smaller than the kernel (torch refuses it
-  even when the padded input holds the kernel) with count_include_pad=False.  With
-  count_include_pad=True, avg_pool3d gets a smaller m and a larger pre-pad instead.
-- pooling is validated first with ``formulas.pool_out_size`` on every axis (InvalidConfig)
-  because torch computes two configurations the spec rejects: in ceil mode it accepts a
-  first window that hangs past the padded input by up to stride - 1 cells
-  [pool.kernel-fits], and it returns -inf for a dilated max-pooling window made only of
-  padding [pool.window-has-input].  Refusing them here keeps a conformance run measuring
-  torch's arithmetic; the convention differences are stated in those two rules.
-- arrays and parameters are read in the contract's form first (real, non-empty arrays of
-  rank 3-5, int tuples, (before, after) pairs, bool flags; InvalidConfig [config.*]): torch
-  takes a bool as an int and computes an empty result for a batch of 0, where the spec
-  refuses both [config.int] [config.nonempty].
+- arrays: floating-point arrays are converted with ``torch.as_tensor`` to the target's dtype
+  and device; other dtypes (bool, complex, int) are handed over as they are, for torch to
+  compute or refuse.  Results come back as new NumPy arrays; inputs are never written to.
+- parameters: stride, dilation, kernel, output_padding, groups and the flags are passed
+  as given (Python or NumPy ints, or whatever the caller sent: torch decides).
+- padding: torch pads both sides of an axis alike, so it gets m = min(before, after) per
+  axis and the rest is moved: conv and pooling pre-pad it with ``F.pad`` (zeros; -inf for
+  max pooling), conv_transpose crops it from torch's output with ``Tensor.narrow``.  Where m
+  is 0 the pair goes to ``F.pad`` unchanged, so torch sees the values as given; an input
+  with an empty spatial axis is not pre-padded (torch refuses it whatever its padding).
+  Pooling also caps m at kernel // 2, torch's documented limit on its own padding.
+- a NotImplementedError raised by torch (an operation not implemented for a dtype) is
+  re-raised as a TypeError: it is torch's refusal, and the contract reserves
+  NotImplementedError for a limit the target declares.
 
-Inputs are converted with ``torch.as_tensor`` to the target's dtype and device and never
-written to; results come back as new NumPy arrays.
+Where the mapping cannot express a call exactly, the op raises NotImplementedError naming
+torch's API limit (the run sets the case aside as unsupported):
+
+- a spatial rank other than 1 to 3 (torch has ``conv1d`` to ``conv3d`` only);
+- a padding pair to move on a call whose padding has another count of pairs than x has
+  spatial axes (a pre-pad or crop needs one pair per axis);
+- conv_transpose: a crop that leaves nothing of torch's output (torch's own output-size
+  check never sees the asymmetric padding);
+- avg_pool with count_include_pad=False and padding to pre-pad (torch would count the
+  pre-padded cells as input), including avg_pool3d on an input side smaller than the
+  kernel, which torch refuses even where its padding holds the kernel (with
+  count_include_pad=True, torch's padding on that axis is pre-padded instead);
+- pooling in ceil mode with padding pre-padded after the input, where torch's last window
+  starts after the input: torch sees that pre-pad as input and keeps the window, where with
+  the padding it could not take it would drop a window starting in its right padding;
+- pooling with a pre-pad where a window holds no input cell (found by pooling a mask with
+  torch): torch's API never computes such a window from pre-padded cells, since its padding
+  limit keeps an input cell in every undilated window.  (A dilated window of torch's own
+  padding only is torch's to compute: it gives -inf.)
 """
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import zip_longest
 from typing import Any
 
 import numpy as np
@@ -55,19 +61,16 @@ except ImportError as e:  # pragma: no cover - exercised by tests with torch hid
     raise ImportError("the PyTorch targets need torch: pip install 'cnnspec[torch]' "
                       f"({e})") from None
 
-from .. import formulas
-from .._check import as_int, pairs, per_axis
-from ..errors import InvalidConfig
-from ..ref._validate import check_array, check_flag
+__all__ = ["ops", "Device", "conv_tensor", "conv_transpose_tensor", "max_pool_tensor",
+           "avg_pool_tensor", "cuda_unavailable", "LIBRARY"]
 
-__all__ = ["ops", "cuda_unavailable"]
+#: The library the PyTorch targets run, shown in reports.
+LIBRARY = f"torch {torch.__version__}"
 
 CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 CONV_TRANSPOSE = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
-MAX_POOL = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
+MAX_POOL: dict[int, Callable[..., Any]] = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
 AVG_POOL = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
-
-Pads = tuple[tuple[int, int], ...]
 
 
 def cuda_unavailable() -> str | None:
@@ -75,99 +78,238 @@ def cuda_unavailable() -> str | None:
     return None if torch.cuda.is_available() else "no CUDA device"
 
 
-# ---------------------------------------------------------------- the contract's arguments
+# ---------------------------------------------------------------- mapping
 
 
-def _arrays(x: Any, w: Any = None, b: Any = None, *, weights: bool = False
-            ) -> tuple[np.ndarray, Any, np.ndarray | None, int]:
-    """x (and w, b) as real non-empty arrays [config.dtype] [config.rank] [config.nonempty];
-    returns them and the spatial rank."""
-    x = check_array("x", x)
-    if weights:
-        w = check_array("w", w, ndim=x.ndim)
-        b = None if b is None else check_array("b", b, ndim=1)
-    return x, w, b, x.ndim - 2
+def _function(table: dict[int, Callable[..., Any]], x: Any) -> Callable[..., Any]:
+    """torch's function for x's spatial rank, or NotImplementedError naming the limit."""
+    r = len(x.shape) - 2
+    if r not in table:
+        names = "/".join(f.__name__ for f in table.values())
+        raise NotImplementedError(f"x.ndim={len(x.shape)}: {r} spatial axes, but torch has "
+                                  f"{names} only (torch limit)")
+    return table[r]
 
 
-def _axes(rank: int, **params: Any) -> dict[str, tuple[int, ...]]:
-    """Each parameter as one int per spatial axis [config.int] [config.rank]; ranges are
-    left to torch (conv) or to formulas (pooling)."""
-    return {name: per_axis(name, v, rank) for name, v in params.items()}
-
-
-def _prepad(xt: Any, pads: Pads, sym: Sequence[int], value: float) -> Any:
-    """xt with the padding torch does not take (pads minus sym per axis) added first."""
-    excess = [(pb - m, pa - m) for (pb, pa), m in zip(pads, sym)]
-    if all(e == (0, 0) for e in excess):
-        return xt
-    return F.pad(xt, [p for pair in reversed(excess) for p in pair], value=value)  # last axis first
-
-
-# ---------------------------------------------------------------- pooling padding
-
-
-def _torch_ceil_size(n: int, k: int, s: int, m: int, d: int) -> int:
-    """torch's ceil-mode output size for an input side n and padding m on both sides: it
-    drops a last window only when it starts in its own right padding."""
-    o = (n + 2 * m - d * (k - 1) - 1 + s - 1) // s + 1
-    return o - 1 if (o - 1) * s >= n + m else o
-
-
-def _pool_split(kind: str, x: np.ndarray, ax: dict[str, tuple[int, ...]], pads: Pads,
-                out: Sequence[int], ceil_mode: bool, count_include_pad: bool) -> tuple[int, ...]:
-    """torch's symmetric padding m per axis; the rest of ``pads`` is pre-padded.
-
-    m = min(before, after, kernel // 2) (torch's limit), smaller for avg_pool3d where the
-    pre-padded input side must hold the kernel.  Raises NotImplementedError where the split
-    is not exact (see the module docstring).
-    """
-    sym = []
-    op = f"{kind}_pool{x.ndim - 2}d"
-    for a, (i, k, s, d, (pb, pa), o) in enumerate(zip(x.shape[2:], ax["kernel"], ax["stride"],
-                                                       ax["dilation"], pads, out)):
-        half = k // 2
-        where = f"{op}: padding[{a}]=({pb}, {pa}), kernel[{a}]={k}"
-        m = min(pb, pa, half)
-        if kind == "avg" and not count_include_pad and (pb, pa) != (m, m):
-            raise NotImplementedError(
-                f"{where}, count_include_pad=False: torch pads both sides alike and at most "
-                f"kernel // 2 = {half} (torch limit), and padding added to the input first "
-                f"would be counted as input")
-        if kind == "avg" and x.ndim == 5 and i + pb + pa - 2 * m < k:
-            if not count_include_pad:
-                raise NotImplementedError(
-                    f"{where}, input side {i}: avg_pool3d refuses an input side smaller than "
-                    f"the kernel even when the padding holds it (torch limit)")
-            m = (i + pb + pa - k) // 2  # pre-pad until the input side holds the kernel
-        if ceil_mode and pa > m and _torch_ceil_size(i + pb + pa - 2 * m, k, s, m, d) != o:
-            raise NotImplementedError(
-                f"{where}, ceil_mode=True: torch pads both sides alike and at most kernel // 2 "
-                f"= {half} (torch limit); with the rest of the padding after the input added "
-                f"first, torch's ceil mode keeps a last window starting in it, which the spec "
-                f"drops [pool.ceil-mode]")
+def _split(padding: Any, rank: int, caps: Sequence[Any] = ()
+           ) -> tuple[tuple[Any, ...], list[tuple[Any, Any]] | None]:
+    """torch's padding per axis, m = min(before, after[, cap]), and the rest (before - m,
+    after - m) per axis, None when there is none.  Where m is 0 the pair is the rest as
+    given.  NotImplementedError when there is a rest to move but not one pair per axis."""
+    sym, rest = [], []
+    for (pb, pa), cap in zip_longest(padding, caps[:len(padding)]):
+        m = min(pb, pa) if cap is None else min(pb, pa, cap)
         sym.append(m)
-    return tuple(sym)
+        rest.append((pb, pa) if m == 0 else (pb - m, pa - m))
+    if all(e == (0, 0) for e in rest):
+        return tuple(sym), None
+    if len(rest) != rank:
+        raise NotImplementedError(
+            f"padding={tuple(padding)!r} has {len(rest)} pairs for {rank} spatial axes: torch "
+            f"takes one padding for both sides of an axis (torch limit), and the rest of an "
+            f"asymmetric pair can be moved only with one pair per axis")
+    return tuple(sym), rest
 
 
-def _pool_check(x: np.ndarray, ax: dict[str, tuple[int, ...]], pads: Pads,
-                ceil_mode: bool) -> tuple[int, ...]:
-    """The spec's output sizes, validity checked on every axis (formulas.pool_out_size
-    raises InvalidConfig): torch computes the ceil-mode overhang [pool.kernel-fits] and
-    all-padding windows [pool.window-has-input], which the spec rejects."""
-    out = []
-    for a, (i, k, s, p, d) in enumerate(zip(x.shape[2:], ax["kernel"], ax["stride"], pads,
-                                             ax["dilation"])):
+def _prepad(xt: Any, rest: list[tuple[Any, Any]] | None, value: float) -> Any:
+    """xt with the padding torch does not take added first (F.pad lists the last axis first).
+    An input with an empty spatial axis is handed over unpadded: torch refuses it whatever
+    its padding, and a pre-pad would make it non-empty."""
+    if rest is None or 0 in xt.shape[2:]:
+        return xt
+    return F.pad(xt, [p for pair in reversed(rest) for p in pair], value=value)
+
+
+def _pool_caps(kernel: Any) -> list[Any]:
+    """torch's limit on its own pooling padding per axis: kernel // 2 (None: not an int)."""
+    return [max(int(k) // 2, 0) if isinstance(k, numbers.Integral) else None for k in kernel]
+
+
+def _avg3d_sides(x: Any, kernel: Any, padding: Any, sym: tuple[Any, ...],
+                 rest: list[tuple[Any, Any]] | None, count_include_pad: Any
+                 ) -> tuple[tuple[Any, ...], list[tuple[Any, Any]] | None]:
+    """torch's avg_pool3d refuses an input side smaller than the kernel even where its own
+    padding holds the kernel (torch limit; avg_pool1d/2d take it).  With count_include_pad
+    True, torch's padding on such an axis becomes pre-pad until the side holds the kernel
+    (exact: pre-padded zeros are counted like torch's); with False, NotImplementedError."""
+    if len(x.shape) != 5 or len(kernel) != 3 or len(padding) != 3:
+        return sym, rest  # torch refuses the rank or the count
+    new_sym, new_rest = list(sym), list(rest or [(0, 0)] * 3)
+    for a, (i, k, (pb, pa), m) in enumerate(zip(x.shape[2:], kernel, padding, sym)):
+        if not all(isinstance(v, numbers.Integral) for v in (k, pb, pa)) or i + pb + pa - 2 * m >= k:
+            continue  # torch decides
+        if count_include_pad is False:
+            raise NotImplementedError(
+                f"avg_pool3d: x.shape[{2 + a}]={i} < kernel[{a}]={k}: avg_pool3d refuses an "
+                f"input side smaller than the kernel even where padding {padding[a]!r} holds "
+                f"it (torch limit), and with count_include_pad=False the padding cannot be "
+                f"added to the input first")
+        m = max(0, min(m, (i + pb + pa - k) // 2))
+        new_sym[a], new_rest[a] = m, (pb - m, pa - m)
+    return tuple(new_sym), None if all(e == (0, 0) for e in new_rest) else new_rest
+
+
+def _padding_only_windows(op: str, x: Any, pool: Callable[..., Any],
+                          rest: list[tuple[Any, Any]] | None) -> None:
+    """NotImplementedError where a window holds no input cell but pre-padded cells: torch's
+    API never computes such a window (its padding limit, at most kernel // 2, keeps one input
+    cell in every undilated window), so its value here would be this mapping's, not torch's.
+    ``pool(t, value)`` pools t pre-padded with value, as the op does."""
+    if rest is None:
+        return
+    marks = pool(torch.ones((1, 1, *x.shape[2:]), dtype=torch.float64, device=x.device), -np.inf)
+    if torch.isneginf(marks).any():
+        raise NotImplementedError(
+            f"{op}: a window lies in the padding, part of it pre-padded beyond what torch "
+            f"takes (both sides alike, at most kernel // 2; torch limit): torch's own API "
+            f"never computes such a window")
+
+
+def _ceil_exact(op: str, y: Any, x: Any, stride: Any, padding: Any,
+                rest: list[tuple[Any, Any]] | None) -> None:
+    """NotImplementedError where torch's ceil mode kept a last window starting after the
+    input in padding it was handed as input (see the module docstring)."""
+    if rest is None:
+        return
+    for a, ((pb, _), (_, extra), s, i, o) in enumerate(zip(padding, rest, stride, x.shape[2:],
+                                                           y.shape[2:])):
+        if extra > 0 and (o - 1) * s >= pb + i:
+            raise NotImplementedError(
+                f"{op}: padding[{a}]={tuple(padding[a])!r}, ceil_mode=True: torch pads both "
+                f"sides alike and at most kernel // 2 (torch limit); {extra} cell(s) after the "
+                f"input were pre-padded, and torch's last window (start {(o - 1) * s}) starts "
+                f"after the input at {pb + i}, which torch keeps because it sees the pre-pad as "
+                f"input")
+
+
+# ---------------------------------------------------------------- the ops on tensors
+#
+# One mapping, used by the forward ops below and by the backward ops (_torch_grad, autograd
+# through the very same calls).  Each takes and returns tensors; torch's own
+# NotImplementedError is re-raised as a TypeError (see the module docstring), the mapping's
+# limits stay NotImplementedError.
+
+
+def _torch(compute: Callable[[], Any]) -> Any:
+    """compute(), a call of torch: its NotImplementedError is its refusal, a TypeError here."""
+    try:
+        return compute()
+    except NotImplementedError as e:
+        raise TypeError(f"torch raised NotImplementedError: {e}") from e
+
+
+def conv_tensor(xt: Any, wt: Any, bt: Any, *, stride: Sequence[int], padding: Any,
+                dilation: Sequence[int], groups: int) -> Any:
+    """F.conv{r}d with padding min(before, after) per axis, the rest F.pad-ded first."""
+    fn = _function(CONV, xt)
+    sym, rest = _split(padding, xt.ndim - 2)
+    return _torch(lambda: fn(_prepad(xt, rest, 0.0), wt, bt, stride=stride, padding=sym,
+                             dilation=dilation, groups=groups))
+
+
+def conv_transpose_tensor(xt: Any, wt: Any, bt: Any, *, stride: Sequence[int], padding: Any,
+                          output_padding: Sequence[int], dilation: Sequence[int],
+                          groups: int) -> Any:
+    """F.conv_transpose{r}d with padding min(before, after) per axis, the rest cropped."""
+    fn = _function(CONV_TRANSPOSE, xt)
+    sym, rest = _split(padding, xt.ndim - 2)
+    y = _torch(lambda: fn(xt, wt, bt, stride=stride, padding=sym,
+                          output_padding=output_padding, groups=groups, dilation=dilation))
+    for a, (eb, ea) in enumerate(rest or ()):
+        n = y.shape[2 + a]
+        if n - eb - ea < 1:
+            raise NotImplementedError(
+                f"padding[{a}]={tuple(padding[a])!r}: torch takes padding {sym[a]} on both "
+                f"sides (torch limit) and computes {n} cells, and cropping the rest "
+                f"({eb}, {ea}) leaves none: torch never sees this padding")
+        y = y.narrow(2 + a, eb, n - eb - ea)
+    return y
+
+
+def max_pool_tensor(xt: Any, *, kernel: Sequence[int], stride: Sequence[int], padding: Any,
+                    dilation: Sequence[int], ceil_mode: bool) -> Any:
+    """F.max_pool{r}d; padding torch cannot take is pre-padded with -inf."""
+    fn = _function(MAX_POOL, xt)
+    sym, rest = _split(padding, xt.ndim - 2, _pool_caps(kernel))
+
+    def pool(t: Any, value: float) -> Any:
+        return fn(_prepad(t, rest, value), kernel_size=kernel, stride=stride, padding=sym,
+                  dilation=dilation, ceil_mode=ceil_mode)
+
+    y = _torch(lambda: pool(xt, -np.inf))
+    if ceil_mode:
+        _ceil_exact(fn.__name__, y, xt, stride, padding, rest)
+    _padding_only_windows(fn.__name__, xt, pool, rest)
+    return y
+
+
+def avg_pool_tensor(xt: Any, *, kernel: Sequence[int], stride: Sequence[int], padding: Any,
+                    ceil_mode: bool, count_include_pad: bool) -> Any:
+    """F.avg_pool{r}d; padding torch cannot take is pre-padded with zeros, which only
+    count_include_pad=True counts like torch's own."""
+    fn = _function(AVG_POOL, xt)
+    sym, rest = _split(padding, xt.ndim - 2, _pool_caps(kernel))
+    if fn is F.avg_pool3d:
+        sym, rest = _avg3d_sides(xt, kernel, padding, sym, rest, count_include_pad)
+    if rest is not None and count_include_pad is False:
+        raise NotImplementedError(
+            f"{fn.__name__}: padding={tuple(padding)!r}, kernel={tuple(kernel)!r}, "
+            f"count_include_pad=False: torch pads both sides alike and at most "
+            f"kernel // 2 (torch limit), and padding added to the input first would be "
+            f"counted as input")
+    y = _torch(lambda: fn(_prepad(xt, rest, 0.0), kernel_size=kernel, stride=stride,
+                          padding=sym, ceil_mode=ceil_mode, count_include_pad=count_include_pad))
+    if ceil_mode:
+        _ceil_exact(fn.__name__, y, xt, stride, padding, rest)
+    _padding_only_windows(fn.__name__, xt, lambda t, value: MAX_POOL[t.ndim - 2](
+        _prepad(t, rest, value), kernel_size=kernel, stride=stride, padding=sym,
+        ceil_mode=ceil_mode), rest)
+    return y
+
+
+# ---------------------------------------------------------------- device and precision
+
+
+class Device:
+    """Where and how a PyTorch target computes: device, dtype, TF32, availability."""
+
+    def __init__(self, device: str, dtype: str, *, tf32: bool = False,
+                 unavailable: Callable[[], str | None] = lambda: None) -> None:
+        self.device, self.dtype, self.tf32, self.unavailable = device, getattr(torch, dtype), \
+            tf32, unavailable
+
+    def tensor(self, a: Any, *, grad: bool = False) -> Any:
+        """a as a tensor on the device (floating arrays in the target's dtype; other dtypes
+        as they are, for torch to judge); ``grad``: a leaf that records its gradient."""
+        if a is None:
+            return None
+        a = np.asarray(a)
+        t = torch.as_tensor(a, dtype=self.dtype if a.dtype.kind == "f" else None,
+                            device=self.device)
+        return t.detach().clone().requires_grad_(True) if grad else t
+
+    @staticmethod
+    def numpy(t: Any, *inputs: Any) -> np.ndarray:
+        """t as a NumPy array that shares no memory with the inputs."""
+        out = t.detach().cpu().numpy()
+        if any(isinstance(a, np.ndarray) and np.shares_memory(out, a) for a in inputs):
+            out = out.copy()
+        return out
+
+    @contextmanager
+    def ready(self) -> Iterator[None]:
+        """The device checked (NotImplementedError naming why it cannot run) and TF32 set
+        for the call, then restored."""
+        reason = self.unavailable()
+        if reason:
+            raise NotImplementedError(reason)
+        saved = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+        if self.tf32:
+            torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
         try:
-            out.append(formulas.pool_out_size(i, k, stride=s, padding=p, dilation=d,
-                                              ceil_mode=ceil_mode))
-        except InvalidConfig as e:
-            first, _, detail = str(e).partition("\n")
-            raise InvalidConfig(f"axis {a}: {first.removesuffix(f' [{e.rule}]')}", rule=e.rule,
-                                detail=detail) from None
-    return tuple(out)
-
-
-# ---------------------------------------------------------------- the ops
+            yield
+        finally:
+            torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
 
 
 def ops(device: str, dtype: str, *, tf32: bool = False,
@@ -177,105 +319,24 @@ def ops(device: str, dtype: str, *, tf32: bool = False,
     ``device`` in ``dtype`` ("float64" or "float32"); ``tf32``: with TF32 allowed in
     matmuls and cuDNN convolutions (set for the call, then restored).  ``unavailable()``
     says why the device cannot run (NotImplementedError with that text)."""
-    tdtype = getattr(torch, dtype)
+    dev = Device(device, dtype, tf32=tf32, unavailable=unavailable)
 
-    def tensor(a: np.ndarray | None) -> Any:
-        return None if a is None else torch.as_tensor(a, dtype=tdtype, device=device)
+    def conv(x: Any, w: Any, b: Any, **kw: Any) -> np.ndarray:
+        with dev.ready():
+            return dev.numpy(conv_tensor(dev.tensor(x), dev.tensor(w), dev.tensor(b), **kw),
+                             x, w, b)
 
-    def numpy(y: Any, *inputs: np.ndarray | None) -> np.ndarray:
-        out = y.detach().cpu().numpy()
-        if any(a is not None and np.shares_memory(out, a) for a in inputs):
-            out = out.copy()
-        return out
+    def conv_transpose(x: Any, w: Any, b: Any, **kw: Any) -> np.ndarray:
+        with dev.ready():
+            return dev.numpy(conv_transpose_tensor(dev.tensor(x), dev.tensor(w), dev.tensor(b),
+                                                   **kw), x, w, b)
 
-    def ready() -> None:
-        reason = unavailable()
-        if reason:
-            raise NotImplementedError(reason)
+    def max_pool(x: Any, **kw: Any) -> np.ndarray:
+        with dev.ready():
+            return dev.numpy(max_pool_tensor(dev.tensor(x), **kw), x)
 
-    @contextmanager
-    def precision() -> Iterator[None]:
-        if not tf32:
-            yield
-            return
-        saved = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
-        torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
-        try:
-            yield
-        finally:
-            torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
-
-    def conv(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, *, stride: Sequence[int],
-             padding: Pads, dilation: Sequence[int], groups: int) -> np.ndarray:
-        """F.conv{r}d with padding min(before, after) per axis, the excess F.pad-ded first."""
-        ready()
-        x, w, b, r = _arrays(x, w, b, weights=True)
-        ax = _axes(r, stride=stride, dilation=dilation)
-        pads = pairs("padding", padding, r)
-        sym = tuple(min(p) for p in pads)
-        with precision():
-            y = CONV[r](_prepad(tensor(x), pads, sym, 0.0), tensor(w), tensor(b),
-                        stride=ax["stride"], padding=sym, dilation=ax["dilation"],
-                        groups=as_int("groups", groups))
-            return numpy(y, x, w, b)
-
-    def conv_transpose(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, *,
-                       stride: Sequence[int], padding: Pads, output_padding: Sequence[int],
-                       dilation: Sequence[int], groups: int) -> np.ndarray:
-        """F.conv_transpose{r}d with padding min(before, after) per axis, the excess cropped."""
-        ready()
-        x, w, b, r = _arrays(x, w, b, weights=True)
-        ax = _axes(r, stride=stride, output_padding=output_padding, dilation=dilation)
-        pads = pairs("padding", padding, r)
-        sym = tuple(min(p) for p in pads)
-        with precision():
-            y = CONV_TRANSPOSE[r](tensor(x), tensor(w), tensor(b), stride=ax["stride"],
-                                  padding=sym, output_padding=ax["output_padding"],
-                                  groups=as_int("groups", groups), dilation=ax["dilation"])
-            crop = []
-            for a, (n, (pb, pa), m) in enumerate(zip(y.shape[2:], pads, sym)):
-                eb, ea = pb - m, pa - m
-                if n - eb - ea < 1:
-                    raise InvalidConfig(
-                        f"padding[{a}]={pads[a]} leaves {n - eb - ea} of torch's {n} output "
-                        f"cells (padding {sym[a]}), but should leave >= 1",
-                        rule="conv-transpose.out-size")
-                crop.append(slice(eb, n - ea))
-            return numpy(y[(slice(None), slice(None), *crop)], x, w, b)
-
-    def max_pool(x: np.ndarray, *, kernel: Sequence[int], stride: Sequence[int],
-                 padding: Pads, dilation: Sequence[int], ceil_mode: bool) -> np.ndarray:
-        """F.max_pool{r}d after the spec's validity check; padding torch cannot take is
-        pre-padded with -inf."""
-        ready()
-        x, _, _, r = _arrays(x)
-        ax = _axes(r, kernel=kernel, stride=stride, dilation=dilation)
-        pads = pairs("padding", padding, r)
-        ceil = check_flag("ceil_mode", ceil_mode)
-        out = _pool_check(x, ax, pads, ceil)
-        sym = _pool_split("max", x, ax, pads, out, ceil, True)
-        with precision():
-            y = MAX_POOL[r](_prepad(tensor(x), pads, sym, -np.inf), kernel_size=ax["kernel"],
-                            stride=ax["stride"], padding=sym, dilation=ax["dilation"],
-                            ceil_mode=ceil)
-            return numpy(y, x)
-
-    def avg_pool(x: np.ndarray, *, kernel: Sequence[int], stride: Sequence[int],
-                 padding: Pads, ceil_mode: bool, count_include_pad: bool) -> np.ndarray:
-        """F.avg_pool{r}d after the spec's validity check; padding torch cannot take is
-        pre-padded with zeros (count_include_pad=True only)."""
-        ready()
-        x, _, _, r = _arrays(x)
-        ax = _axes(r, kernel=kernel, stride=stride, dilation=1)
-        pads = pairs("padding", padding, r)
-        ceil = check_flag("ceil_mode", ceil_mode)
-        include = check_flag("count_include_pad", count_include_pad)
-        out = _pool_check(x, ax, pads, ceil)
-        sym = _pool_split("avg", x, ax, pads, out, ceil, include)
-        with precision():
-            y = AVG_POOL[r](_prepad(tensor(x), pads, sym, 0.0), kernel_size=ax["kernel"],
-                            stride=ax["stride"], padding=sym, ceil_mode=ceil,
-                            count_include_pad=include)
-            return numpy(y, x)
+    def avg_pool(x: Any, **kw: Any) -> np.ndarray:
+        with dev.ready():
+            return dev.numpy(avg_pool_tensor(dev.tensor(x), **kw), x)
 
     return conv, conv_transpose, max_pool, avg_pool

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from . import _torch, _torch_grad
 
-__all__ = ["conv", "conv_transpose", "max_pool", "avg_pool", "conv_backward",
+__all__ = ["LIBRARY", "conv", "conv_transpose", "max_pool", "avg_pool", "conv_backward",
            "conv_transpose_backward", "max_pool_backward", "avg_pool_backward"]
+
+LIBRARY = _torch.LIBRARY
 
 conv, conv_transpose, max_pool, avg_pool = _torch.ops("cpu", "float64")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from . import _torch, _torch_grad
 
-__all__ = ["conv", "conv_transpose", "max_pool", "avg_pool", "conv_backward",
+__all__ = ["LIBRARY", "conv", "conv_transpose", "max_pool", "avg_pool", "conv_backward",
            "conv_transpose_backward", "max_pool_backward", "avg_pool_backward", "PRECISION", "UNAVAILABLE"]
 
 #: The precision the products are computed in (the results are float32).
@@ -23,6 +23,8 @@ PRECISION = "tf32"
 
 #: Why this target cannot run here, or None when a CUDA device is present.
 UNAVAILABLE: str | None = _torch.cuda_unavailable()
+
+LIBRARY = _torch.LIBRARY
 
 conv, conv_transpose, max_pool, avg_pool = _torch.ops("cuda", "float32", tf32=True,
                                                       unavailable=_torch.cuda_unavailable)
