@@ -120,8 +120,8 @@ def build_tables(names: list[str], missing: dict[str, str]) -> tuple[str, dict[s
           "difference (spec/conventions.md); `unsupported`: the adapter cannot express the "
           "case in the library's API; `-`: the op is not defined. Details, counterexamples "
           "and repros: `MODULE.md`; confirmed deviations: `../findings.md`.", "",
-          "| target | library | exit | pass | fail | restricts | convention | unsupported | s |",
-          "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+          "| target | library | profile | exit | pass | fail | restricts | convention | unsupported | s |",
+          "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     summary: dict[str, Any] = {}
     for name, rep in reports.items():
         counts = rep.get("counts", {})
@@ -129,12 +129,13 @@ def build_tables(names: list[str], missing: dict[str, str]) -> tuple[str, dict[s
         secs = (rep.get("timings") or {}).get("seconds")
         summary[name] = {"library": lib, "exit_code": rep.get("exit_code"), "counts": counts,
                          "profile": rep.get("profile"), "unchecked": rep.get("unchecked")}
-        md.append(f"| `{name}` | {lib} | {rep.get('exit_code')} | {counts.get('pass', 0)} | "
+        md.append(f"| `{name}` | {lib} | {rep.get('profile')} | {rep.get('exit_code')} | "
+                  f"{counts.get('pass', 0)} | "
                   f"{counts.get('fail', 0)} | {counts.get('restriction', 0)} | "
                   f"{counts.get('convention', 0)} | {counts.get('unsupported', 0)} | "
                   f"{'' if secs is None else round(secs)} |")
     for name, why in missing.items():
-        md.append(f"| `{name}` | not run: {why} |  |  |  |  |  |  |  |")
+        md.append(f"| `{name}` | not run: {why} |  |  |  |  |  |  |  |  |")
     cells: dict[str, dict[str, dict[str, str]]] = {}
     for name, rep in reports.items():
         for r in rep.get("results", ()):
