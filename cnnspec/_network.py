@@ -54,7 +54,7 @@ def _s(x: Any) -> Any:
     """Simplify a symbolic size exactly (ints pass through)."""
     if not is_symbolic(x):
         return x
-    from ._quasi import simplify
+    from ._symbolic_sizes import simplify
 
     return simplify(x)
 
@@ -332,7 +332,7 @@ def _condition(expr: Any, what: str, rule: str) -> list:
     """[relation] for expr >= 0 on a symbol; [] if it always holds; raise if it never does."""
     import sympy
 
-    from ._quasi import solve_at_least
+    from ._symbolic_sizes import solve_at_least
 
     rel = solve_at_least(expr)
     if rel is sympy.true:
@@ -415,7 +415,7 @@ def _same_shape(a: tuple, b: tuple) -> tuple:
             continue
         import sympy
 
-        from ._quasi import zero_set
+        from ._symbolic_sizes import zero_set
 
         z = zero_set(_s(x - y))
         if z is None:

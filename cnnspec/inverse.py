@@ -104,7 +104,7 @@ def paddings(i: Any, o: Any, kernel_size: int, *, stride: int = 1, dilation: int
     of formulas.same_padding when they give o, then the rest by total. For pooling
     (op="pool") a padding whose window would see only padding is not a solution
     [pool.window-has-input]. With a symbolic i (and o an expression in it) the answer is
-    the constant paddings that give o for every size, each proved with cnnspec._quasi.
+    the constant paddings that give o for every size, each proved with cnnspec._symbolic_sizes.
 
     Raises InvalidConfig for a size below 1 (``i=0, but should be >= 1 [config.nonempty]``),
     a kernel, stride or dilation below 1, a non-int, or a negative ``max_total``.
@@ -138,7 +138,7 @@ def paddings(i: Any, o: Any, kernel_size: int, *, stride: int = 1, dilation: int
 
 def _symbolic_paddings(i: Any, o: Any, k: int, s: int, d: int, op: str, ceil_mode: bool,
                        max_total: int | None) -> list[Padding]:
-    from ._quasi import simplify, univariate_symbol, zero_set
+    from ._symbolic_sizes import simplify, univariate_symbol, zero_set
 
     sym = univariate_symbol(i)
     if sym is None:
@@ -253,7 +253,7 @@ def sizes_without_remainder(model: Any, input_shape: Sequence[Any], *,
     ``input_shape`` has one symbol (it may stand on several axes: ``(3, "H", "H")``).
     With ``sizes`` (e.g. ``range(1, 513)``): the list of those sizes that make a valid
     network with nothing dropped, found by summarizing each. Without: a :class:`SizeSet`
-    describing every such size, proved with cnnspec._quasi.
+    describing every such size, proved with cnnspec._symbolic_sizes.
     """
     from .summary import parse_input_shape, summarize
 
@@ -277,7 +277,7 @@ def sizes_without_remainder(model: Any, input_shape: Sequence[Any], *,
         return accepted
     import sympy
 
-    from ._quasi import simplify, zero_set
+    from ._symbolic_sizes import simplify, zero_set
 
     s = summarize(model, shape)
     total = simplify(sympy.Add(*(v for r in s.rows for v in r.dropped)))

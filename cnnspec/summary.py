@@ -10,7 +10,7 @@
 with torch.fx, imported only then); ``input_shape`` is channels-first ``(C, *spatial)``
 without the batch, each size an int or a symbol (``"H"`` or a SymPy symbol). Every number
 comes from :mod:`cnnspec.formulas`. With symbols, every size is simplified exactly
-(:mod:`cnnspec._quasi`: ``ceiling(H/4)``, not nested floors; a size with no single
+(:mod:`cnnspec._symbolic_sizes`: ``ceiling(H/4)``, not nested floors; a size with no single
 floor / ceiling / Mod form, e.g. ``floor(2*ceiling(H/3)/3)`` after a transposed conv, stays
 as composed, still exact) and the conditions for the network to be valid (kernels fit,
 transposed outputs >= 1, residual branches agree) come back as ``Summary.constraints``,

@@ -21,11 +21,6 @@ from ._oracle import Call, accepted, args_of, expect_reference, refused_for
 OP = "conv_transpose"
 
 
-def _named(name: str, fn):
-    fn.__name__ = f"check_{name}"
-    return fn
-
-
 def _configs(**kwargs):
     return strategies().conv_transpose_configs(**kwargs)
 
@@ -83,16 +78,18 @@ def _example_cases(rule_id: str):
     return st.sampled_from(cases)
 
 
-def _declare_examples(rule_id: str) -> None:
+def _declare_examples(rule_id: str, name: str) -> None:
     def fn(target, case):
         y = invoke(target, OP, *case.args, rule=rule_id, call=case.call(), **case.kwargs)
         assert_exact(y, case.expected, rule=rule_id, call=case.call())
 
-    check(rule_id, ops=OP, cases=lambda: _example_cases(rule_id))(_named("worked_examples", fn))
+    fn.__name__ = "check_" + name
+    check(rule_id, ops=OP, cases=lambda: _example_cases(rule_id))(fn)
 
 
-for _rule in ("conv-transpose.def", "conv-transpose.output-padding", "conv-transpose.bias"):
-    _declare_examples(_rule)
+_declare_examples("conv-transpose.def", "worked_examples")
+_declare_examples("conv-transpose.output-padding", "worked_examples")
+_declare_examples("conv-transpose.bias", "worked_examples")
 
 
 def _out_shape(cfg) -> tuple[int, ...]:
@@ -112,9 +109,10 @@ def check_output_shape(target, cfg):
 # ---------------------------------------------------------------- validity
 
 
-def _declare_boundary(rule_id: str, edge: str, why: str) -> None:
+def _declare_boundary(rule_id: str, names: tuple[str, str], edge: str, why: str) -> None:
     """Boundary configs moved across one edge: refused where the reference refuses for
-    rule_id; on the valid side, the reference's values."""
+    rule_id; on the valid side, the reference's values.  ``names``: the two checks' names,
+    (refuses, computes)."""
 
     def refuses(target, cfg):
         from hypothesis import assume
@@ -134,16 +132,19 @@ def _declare_boundary(rule_id: str, edge: str, why: str) -> None:
     def cases():
         return strategies().boundary_conv_transpose_configs(edges=(edge,))
 
-    check(rule_id, ops=OP, kind="negative", cases=cases)(_named("refuses", refuses))
-    check(rule_id, ops=OP, cases=cases)(_named("computes_the_valid_side", computes))
+    refuses.__name__, computes.__name__ = ("check_" + n for n in names)
+    check(rule_id, ops=OP, kind="negative", cases=cases)(refuses)
+    check(rule_id, ops=OP, cases=cases)(computes)
 
 
-_declare_boundary("conv-transpose.out-size", "out-size",
+_declare_boundary("conv-transpose.out-size", ("refuses", "computes_the_valid_side"), "out-size",
                   "the padding leaves an output size < 1")
-_declare_boundary("conv-transpose.output-padding", "output-padding",
-                  "output_padding >= max(stride, dilation)")
-_declare_boundary("conv-transpose.groups", "groups", "groups does not divide C_in")
-_declare_boundary("conv-transpose.channels", "channels", "w.shape[0] != C_in")
+_declare_boundary("conv-transpose.output-padding", ("refuses", "computes_the_valid_side"),
+                  "output-padding", "output_padding >= max(stride, dilation)")
+_declare_boundary("conv-transpose.groups", ("refuses", "computes_the_valid_side"), "groups",
+                  "groups does not divide C_in")
+_declare_boundary("conv-transpose.channels", ("refuses", "computes_the_valid_side"), "channels",
+                  "w.shape[0] != C_in")
 
 
 def _bias_calls(valid: bool):

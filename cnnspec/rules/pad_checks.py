@@ -22,11 +22,6 @@ from ._oracle import Call, accepted, args_of, compare_reference
 MODES = ("zeros", "reflect", "replicate", "circular")
 
 
-def _named(name: str, fn):
-    fn.__name__ = f"check_{name}"
-    return fn
-
-
 def _cases(op: str, **kwargs):
     """Valid configs of op (pooling in floor mode: a named padding is about the padding)."""
     s = strategies()
@@ -60,9 +55,10 @@ def _expected_spatial(cfg, name: str, stride) -> tuple[int, ...]:
                  for i, k, s, d in zip(spatial, cfg.kernel, stride, cfg.dilation))
 
 
-def _declare_named(rule_id: str, op: str, name: str, **strategy_kwargs) -> None:
-    """target.op with the pairs of a named padding: the promised size, and the values of
-    the reference called with the name itself ('same', 'same_lower', 'valid', 'full')."""
+def _declare_named(rule_id: str, check_name: str, op: str, name: str, **strategy_kwargs) -> None:
+    """The check ``check_name``: target.op with the pairs of a named padding: the promised
+    size, and the values of the reference called with the name itself ('same',
+    'same_lower', 'valid', 'full')."""
 
     def fn(target, cfg):
         from hypothesis import assume
@@ -85,15 +81,20 @@ def _declare_named(rule_id: str, op: str, name: str, **strategy_kwargs) -> None:
         assert_shape(y.shape[2:], spatial, rule=rule_id, call=call, name="y.shape[2:]")
         compare_reference(target, op, y, expected, args, kwargs, rule=rule_id, call=call)
 
-    check(rule_id, ops=op, cases=lambda: _cases(op, **strategy_kwargs))(
-        _named(f"{op}_{name}", fn))
+    fn.__name__ = "check_" + check_name
+    check(rule_id, ops=op, cases=lambda: _cases(op, **strategy_kwargs))(fn)
 
 
-for _op in ("conv", "max_pool", "avg_pool"):
-    _declare_named("pad.same", _op, "same")
-    _declare_named("pad.same", _op, "same_lower")
-    _declare_named("pad.valid", _op, "valid")
-_declare_named("pad.full", "conv", "full", max_rank=2, max_kernel=3, max_dilation=2)
+_declare_named("pad.same", "conv_same", "conv", "same")
+_declare_named("pad.same", "conv_same_lower", "conv", "same_lower")
+_declare_named("pad.valid", "conv_valid", "conv", "valid")
+_declare_named("pad.same", "max_pool_same", "max_pool", "same")
+_declare_named("pad.same", "max_pool_same_lower", "max_pool", "same_lower")
+_declare_named("pad.valid", "max_pool_valid", "max_pool", "valid")
+_declare_named("pad.same", "avg_pool_same", "avg_pool", "same")
+_declare_named("pad.same", "avg_pool_same_lower", "avg_pool", "same_lower")
+_declare_named("pad.valid", "avg_pool_valid", "avg_pool", "valid")
+_declare_named("pad.full", "conv_full", "conv", "full", max_rank=2, max_kernel=3, max_dilation=2)
 
 
 # ---------------------------------------------------------------- the modes (ref.pad)
@@ -203,7 +204,9 @@ def check_the_worked_example(target, mode):
                  name=f"pad([1, 2, 3], (2, 1), {mode!r})", call=f"ref.pad(mode={mode!r})")
 
 
-def _declare_size_limit(rule_id: str, mode: str, relation: str) -> None:
+def _declare_size_limit(rule_id: str, names: tuple[str, str], mode: str, relation: str) -> None:
+    """``names``: the two checks' names, (refuses, pads)."""
+
     def within(case) -> bool:
         return all(max(p) <= _limit(mode, n)
                    for n, p in zip(case.args[0].shape[2:], case.kwargs["padding"]))
@@ -239,12 +242,17 @@ def _declare_size_limit(rule_id: str, mode: str, relation: str) -> None:
     def cases():
         return _pad_cases(edge=mode)
 
-    check(rule_id, ops=(), kind="negative", cases=cases)(_named(f"ref_pad_refuses_{mode}", refuses))
-    check(rule_id, ops=(), cases=cases)(_named(f"ref_pad_accepts_the_last_valid_{mode}", pads))
+    refuses.__name__, pads.__name__ = ("check_" + n for n in names)
+    check(rule_id, ops=(), kind="negative", cases=cases)(refuses)
+    check(rule_id, ops=(), cases=cases)(pads)
 
 
-_declare_size_limit("pad.reflect-size", "reflect", "pad < input size on every axis")
-_declare_size_limit("pad.circular-size", "circular", "pad <= input size on every axis")
+_declare_size_limit("pad.reflect-size",
+                    ("ref_pad_refuses_reflect", "ref_pad_accepts_the_last_valid_reflect"),
+                    "reflect", "pad < input size on every axis")
+_declare_size_limit("pad.circular-size",
+                    ("ref_pad_refuses_circular", "ref_pad_accepts_the_last_valid_circular"),
+                    "circular", "pad <= input size on every axis")
 
 
 # ---------------------------------------------------------------- 'causal'

@@ -3,8 +3,9 @@
 Values are compared with the reference: exactly for max pooling (integer-valued data is
 exact in every float format), within the K-aware bound for averages (an average divides).
 Relations (channels, increasing maps, global pooling, avg-as-conv, purity) compare the
-target with itself.  Checks that exist once per kind of pooling are declared by the
-``_declare_*`` factories at the bottom, named ``max_pool_...`` / ``avg_pool_...``.
+target with itself.  Checks that exist once per kind of pooling are built by the
+``_declare_*`` factories and declared below them, each call naming its check in full
+(``max_pool_...`` / ``avg_pool_...``), so that grep finds every check ID.
 """
 
 from __future__ import annotations
@@ -20,16 +21,9 @@ from . import check, strategies
 from ._harness import expect_close, expect_raises, fail, invoke, is_exact
 from ._oracle import Call, accepted, expect_reference, reference_call, refused_for
 
-KINDS = ("max", "avg")
-
 
 def _op(kind: str) -> str:
     return f"{kind}_pool"
-
-
-def _named(name: str, fn):
-    fn.__name__ = f"check_{name}"
-    return fn
 
 
 def _configs(kind: str, *, ceil: bool | None = None, **kwargs):
@@ -209,16 +203,16 @@ def _example_cases(rule_id: str, kind: str):
 # ---------------------------------------------------------------- per-kind checks
 
 
-def _declare_shape(rule_id: str, kind: str, ceil: bool) -> None:
+def _declare_shape(rule_id: str, name: str, kind: str, ceil: bool) -> None:
     def fn(target, cfg):
         y = _pool(target, cfg, rule_id)
         assert_shape(y.shape, _expected_shape(cfg), rule=rule_id, call=cfg.call())
 
-    check(rule_id, ops=_op(kind), cases=lambda: _configs(kind, ceil=ceil))(
-        _named(f"{_op(kind)}_{'ceil' if ceil else 'floor'}_mode_shape", fn))
+    fn.__name__ = "check_" + name
+    check(rule_id, ops=_op(kind), cases=lambda: _configs(kind, ceil=ceil))(fn)
 
 
-def _declare_dropped(kind: str) -> None:
+def _declare_dropped(name: str, kind: str) -> None:
     def fn(target, cfg):
         i, s, (pb, pa) = cfg.x.shape[2], cfg.stride[0], cfg.padding[0]
         e = cfg.dilation[0] * (cfg.kernel[0] - 1) + 1
@@ -234,13 +228,14 @@ def _declare_dropped(kind: str) -> None:
         expect_reference(target, _op(kind), (cfg.x,), cfg.kwargs, rule="pool.ceil-mode",
                          call=cfg.call())
 
-    check("pool.ceil-mode", ops=_op(kind), cases=lambda: _ceil_configs(kind, "dropped"))(
-        _named(f"{_op(kind)}_drops_the_window_starting_in_the_right_padding", fn))
+    fn.__name__ = "check_" + name
+    check("pool.ceil-mode", ops=_op(kind), cases=lambda: _ceil_configs(kind, "dropped"))(fn)
 
 
-def _declare_boundary(rule_id: str, kind: str, why: str) -> None:
+def _declare_boundary(rule_id: str, names: tuple[str, str], kind: str, why: str) -> None:
     """On boundary configs: refused where the reference refuses for rule_id (negative);
-    elsewhere, the last valid value and its valid neighbours compute the reference."""
+    elsewhere, the last valid value and its valid neighbours compute the reference.
+    ``names``: the two checks' names, (refuses, computes)."""
     op = _op(kind)
 
     def refuses(target, cfg):
@@ -260,20 +255,21 @@ def _declare_boundary(rule_id: str, kind: str, why: str) -> None:
     def cases():
         return strategies().boundary_pool_configs(kind=kind)
 
-    check(rule_id, ops=op, kind="negative", cases=cases)(_named(f"{op}_refuses", refuses))
-    check(rule_id, ops=op, cases=cases)(_named(f"{op}_computes_the_valid_side", computes))
+    refuses.__name__, computes.__name__ = ("check_" + n for n in names)
+    check(rule_id, ops=op, kind="negative", cases=cases)(refuses)
+    check(rule_id, ops=op, cases=cases)(computes)
 
 
-def _declare_examples(rule_id: str, kind: str) -> None:
+def _declare_examples(rule_id: str, name: str, kind: str) -> None:
     def fn(target, case):
         y = invoke(target, case.op, *case.args, rule=rule_id, call=case.call(), **case.kwargs)
         assert_exact(y, case.expected, rule=rule_id, call=case.call())
 
-    check(rule_id, ops=_op(kind), cases=lambda: _example_cases(rule_id, kind))(
-        _named(f"{_op(kind)}_worked_examples", fn))
+    fn.__name__ = "check_" + name
+    check(rule_id, ops=_op(kind), cases=lambda: _example_cases(rule_id, kind))(fn)
 
 
-def _declare_channelwise(kind: str) -> None:
+def _declare_channelwise(name: str, kind: str) -> None:
     def fn(target, cfg):
         c = cfg.x.shape[1]
         perm = np.random.default_rng(cfg.seed).permutation(c)
@@ -285,12 +281,12 @@ def _declare_channelwise(kind: str) -> None:
         _compare(target, kind, yp, y[:, perm], x=cfg.x, kwargs=cfg.kwargs, slack=2,
                  rule="pool.channelwise", call=call, name="pool(x[:, perm])")
 
+    fn.__name__ = "check_" + name
     check("pool.channelwise", ops=_op(kind),
-          cases=lambda: _configs(kind).filter(lambda c: c.x.shape[1] >= 2))(
-        _named(f"{_op(kind)}_commutes_with_a_channel_permutation", fn))
+          cases=lambda: _configs(kind).filter(lambda c: c.x.shape[1] >= 2))(fn)
 
 
-def _declare_global(kind: str) -> None:
+def _declare_global(name: str, kind: str) -> None:
     def fn(target, cfg):
         from .. import ref
 
@@ -305,11 +301,11 @@ def _declare_global(kind: str) -> None:
         _compare(target, kind, y, expected, x=cfg.x, kwargs=kwargs, rule="pool.global",
                  call=call)
 
-    check("pool.global", ops=_op(kind), cases=lambda: _configs(kind))(
-        _named(f"{_op(kind)}_with_the_whole_input_as_kernel", fn))
+    fn.__name__ = "check_" + name
+    check("pool.global", ops=_op(kind), cases=lambda: _configs(kind))(fn)
 
 
-def _declare_pure(kind: str) -> None:
+def _declare_pure(name: str, kind: str) -> None:
     def fn(target, cfg):
         """pool(x), then pool of other inputs (same shape, then a larger batch), then pool(x)
         again: the same values, and the first result unchanged by the later calls."""
@@ -323,23 +319,38 @@ def _declare_pure(kind: str) -> None:
         y2 = _pool(target, cfg, "pool.no-params")
         assert_exact(y2, first, rule="pool.no-params", name="the second result", call=call)
 
-    check("pool.no-params", ops=_op(kind), cases=lambda: _configs(kind))(
-        _named(f"{_op(kind)}_same_input_same_output", fn))
+    fn.__name__ = "check_" + name
+    check("pool.no-params", ops=_op(kind), cases=lambda: _configs(kind))(fn)
 
 
-for _kind in KINDS:
-    _declare_shape("pool.out-size", _kind, ceil=False)
-    _declare_shape("pool.ceil-mode", _kind, ceil=True)
-    _declare_dropped(_kind)
-    _declare_boundary("pool.kernel-fits", _kind,
-                      "the dilated window is larger than the padded input")
-    _declare_boundary("pool.window-has-input", _kind, "a window has no tap on the input")
-    _declare_channelwise(_kind)
-    _declare_global(_kind)
-    _declare_pure(_kind)
-for _rule, _kind in (("pool.out-size", "max"), ("pool.ceil-mode", "max"), ("pool.max-def", "max"),
-                     ("pool.avg-divisor", "avg"), ("pool.kernel-fits", "max")):
-    _declare_examples(_rule, _kind)
+# one call per check, its name written out in full: grep finds every report ID
+_TOO_BIG = "the dilated window is larger than the padded input"
+_NO_INPUT = "a window has no tap on the input"
+_declare_shape("pool.out-size", "max_pool_floor_mode_shape", "max", ceil=False)
+_declare_shape("pool.ceil-mode", "max_pool_ceil_mode_shape", "max", ceil=True)
+_declare_dropped("max_pool_drops_the_window_starting_in_the_right_padding", "max")
+_declare_boundary("pool.kernel-fits", ("max_pool_refuses", "max_pool_computes_the_valid_side"),
+                  "max", _TOO_BIG)
+_declare_boundary("pool.window-has-input", ("max_pool_refuses", "max_pool_computes_the_valid_side"),
+                  "max", _NO_INPUT)
+_declare_channelwise("max_pool_commutes_with_a_channel_permutation", "max")
+_declare_global("max_pool_with_the_whole_input_as_kernel", "max")
+_declare_pure("max_pool_same_input_same_output", "max")
+_declare_shape("pool.out-size", "avg_pool_floor_mode_shape", "avg", ceil=False)
+_declare_shape("pool.ceil-mode", "avg_pool_ceil_mode_shape", "avg", ceil=True)
+_declare_dropped("avg_pool_drops_the_window_starting_in_the_right_padding", "avg")
+_declare_boundary("pool.kernel-fits", ("avg_pool_refuses", "avg_pool_computes_the_valid_side"),
+                  "avg", _TOO_BIG)
+_declare_boundary("pool.window-has-input", ("avg_pool_refuses", "avg_pool_computes_the_valid_side"),
+                  "avg", _NO_INPUT)
+_declare_channelwise("avg_pool_commutes_with_a_channel_permutation", "avg")
+_declare_global("avg_pool_with_the_whole_input_as_kernel", "avg")
+_declare_pure("avg_pool_same_input_same_output", "avg")
+_declare_examples("pool.out-size", "max_pool_worked_examples", "max")
+_declare_examples("pool.ceil-mode", "max_pool_worked_examples", "max")
+_declare_examples("pool.max-def", "max_pool_worked_examples", "max")
+_declare_examples("pool.avg-divisor", "avg_pool_worked_examples", "avg")
+_declare_examples("pool.kernel-fits", "max_pool_worked_examples", "max")
 
 
 # ---------------------------------------------------------------- single checks
