@@ -279,7 +279,10 @@ def _o_min(cfg, axis: int) -> int:
 
 
 def _requested_sizes():
-    """A valid config and, per axis, a requested size o in [max(o_min, 1), o_min + max(s, d) - 1]."""
+    """A valid config and, per axis, a requested size o in [max(o_min, 1), o_min + max(s, d) - 1],
+    as the call that asks for it: output_padding = o - o_min
+    (formulas.conv_transpose_output_padding_for); ``expected`` holds the sizes.  A Call, so
+    that conventions and root causes see the output_padding it passes."""
     from hypothesis import strategies as st
 
     @st.composite
@@ -291,25 +294,23 @@ def _requested_sizes():
                                        max(_o_min(cfg, a) + (max(s, d) - 1 if spread else 0), 1)),
                            label=f"o[{a}]")
                       for a, (s, d) in enumerate(zip(cfg.stride, cfg.dilation)))
-        return cfg, sizes
+        op = tuple(formulas.conv_transpose_output_padding_for(
+            i, k, o, stride=s, padding=p, dilation=d)
+            for i, k, o, s, p, d in zip(cfg.x.shape[2:], cfg.kernel, sizes, cfg.stride,
+                                        cfg.padding, cfg.dilation))
+        return Call(OP, args_of(cfg), {**cfg.kwargs, "output_padding": op},
+                    change=f"output size {sizes} requested", base=cfg, expected=sizes)
 
     return strategy()
 
 
 @check("conv-transpose.output-size", ops=OP, cases=_requested_sizes)
 def check_requested_size_via_output_padding(target, case):
-    """output_padding = o - o_min (formulas.conv_transpose_output_padding_for) gives an
-    output of exactly the requested size, with the reference's values."""
-    cfg, sizes = case
+    """output_padding = o - o_min gives an output of exactly the requested size o, with the
+    reference's values."""
     rule = "conv-transpose.output-size"
-    op = tuple(formulas.conv_transpose_output_padding_for(
-        i, k, o, stride=s, padding=p, dilation=d)
-        for i, k, o, s, p, d in zip(cfg.x.shape[2:], cfg.kernel, sizes, cfg.stride,
-                                    cfg.padding, cfg.dilation))
-    kwargs = {**cfg.kwargs, "output_padding": op}
-    call = Call(OP, args_of(cfg), kwargs, change=f"output size {sizes} requested").call()
-    y = expect_reference(target, OP, args_of(cfg), kwargs, rule=rule, call=call)
-    assert_shape(y.shape[2:], sizes, rule=rule, call=call, name="y.shape[2:]")
+    y = expect_reference(target, OP, case.args, case.kwargs, rule=rule, call=case.call())
+    assert_shape(y.shape[2:], case.expected, rule=rule, call=case.call(), name="y.shape[2:]")
 
 
 def _same_configs():
