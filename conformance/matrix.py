@@ -31,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from cnnspec.conform.conventions import CONVENTIONS
 from cnnspec.targets import BUILTIN
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -44,6 +45,9 @@ _LIBRARY_MODULE = {"torch_cpu": "torch", "torch_cuda": "torch", "torch_cuda_tf32
                    "scipy": "scipy", "reference": "numpy"}
 #: a Keras backend needs its own library too
 _BACKEND = {"keras_jax": "jax", "keras_tensorflow": "tensorflow", "keras_torch": "torch"}
+
+#: conventions a default run allows (docs/contract.md, "Conventions")
+DEFAULT_ALLOWED = {key for key, c in CONVENTIONS.items() if c.allowed}
 
 #: how a status is written in a cell
 _CELL = {"pass": "pass", "fail": "**FAIL**", "restriction": "restricts", "convention": "convention",
@@ -120,22 +124,42 @@ def build_tables(names: list[str], missing: dict[str, str]) -> tuple[str, dict[s
           "difference (spec/conventions.md); `unsupported`: the adapter cannot express the "
           "case in the library's API; `-`: the op is not defined. Details, counterexamples "
           "and repros: `MODULE.md`; confirmed deviations: `../findings.md`.", "",
-          "| target | library | profile | exit | pass | fail | restricts | convention | unsupported | s |",
-          "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+          "Columns: each result that did not pass is counted at the lowest level of its "
+          "failing checks: `compute` (wrong answers on valid input: `fail`; valid "
+          "configurations refused: `restricts`; a documented convention that differs from "
+          "the spec: `convention`), `refuse` (an invalid configuration computed instead of "
+          "refused) and `strict` (input hygiene). `exit` is what a default run "
+          "(`--level compute`) exits with, derived from the same results.", "",
+          "| target | library | profile | exit | pass | fail | restricts | convention | "
+          "refuse | strict | unsupported | s |",
+          "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     summary: dict[str, Any] = {}
     for name, rep in reports.items():
         counts = rep.get("counts", {})
+        allowed = set(rep.get("allowed_conventions") or ()) | DEFAULT_ALLOWED
+        tally = dict.fromkeys(("fail", "restriction", "convention", "refuse", "strict"), 0)
+        for r in rep.get("results", ()):
+            status = r["status"]
+            if status not in ("fail", "restriction", "convention", "xpass"):
+                continue
+            if status == "convention" and set(r.get("convention") or ()) <= allowed:
+                continue  # allowed by default (nan_times_zero) or by the run
+            level = _worst_level(r) or r.get("level") or "compute"
+            tally[("fail" if status == "xpass" else status) if level == "compute" else level] += 1
+        failing = tally["fail"] + tally["restriction"] + tally["convention"]
+        checked = counts.get("pass", 0) + sum(tally.values())
+        exit_compute = 3 if rep.get("unchecked") or not checked else 1 if failing else 0
         lib = (rep.get("environment") or {}).get("library") or name
         secs = (rep.get("timings") or {}).get("seconds")
-        summary[name] = {"library": lib, "exit_code": rep.get("exit_code"), "counts": counts,
+        summary[name] = {"library": lib, "exit_code_strict": rep.get("exit_code"),
+                         "exit_code_compute": exit_compute, "counts": counts, "by_level": tally,
                          "profile": rep.get("profile"), "unchecked": rep.get("unchecked")}
-        md.append(f"| `{name}` | {lib} | {rep.get('profile')} | {rep.get('exit_code')} | "
-                  f"{counts.get('pass', 0)} | "
-                  f"{counts.get('fail', 0)} | {counts.get('restriction', 0)} | "
-                  f"{counts.get('convention', 0)} | {counts.get('unsupported', 0)} | "
-                  f"{'' if secs is None else round(secs)} |")
+        md.append(f"| `{name}` | {lib} | {rep.get('profile')} | {exit_compute} | "
+                  f"{counts.get('pass', 0)} | {tally['fail']} | {tally['restriction']} | "
+                  f"{tally['convention']} | {tally['refuse']} | {tally['strict']} | "
+                  f"{counts.get('unsupported', 0)} | {'' if secs is None else round(secs)} |")
     for name, why in missing.items():
-        md.append(f"| `{name}` | not run: {why} |  |  |  |  |  |  |  |  |")
+        md.append(f"| `{name}` | not run: {why} |" + "  |" * 10)
     cells: dict[str, dict[str, dict[str, str]]] = {}
     for name, rep in reports.items():
         for r in rep.get("results", ()):
