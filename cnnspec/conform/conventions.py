@@ -262,7 +262,8 @@ def _probe_max_pool_nan(target: Target) -> str:
 
 
 def _probe_kernel_larger(target: Target) -> str:
-    """A kernel of 5 on an input of 3, no padding: invalid for the spec."""
+    """Kernels of 4 and 5 on an input of 3, no padding (outputs of size 0 and -1): invalid
+    for the spec.  A library can refuse one and not the other (an empty output for size 0)."""
     found = {}
     x = _row(1, 2, 3)
     for op in ("conv", "max_pool", "avg_pool"):
@@ -271,18 +272,23 @@ def _probe_kernel_larger(target: Target) -> str:
         if (bad := _control(target, op)) is not None:
             found[op] = bad
             continue
-        if op == "conv":
-            status, y = _call(target, op, x, np.ones((1, 1, 5)), None, stride=(1,),
-                              padding=((0, 0),), dilation=(1,), groups=1)
-        else:
-            status, y = _call(target, op, x, **_pool_kwargs(op, kernel=(5,), stride=(1,),
-                                                             padding=((0, 0),), ceil_mode=False))
-        if status in ("raise", "unsupported"):
-            found[op] = "raise"
-        elif status == "ok":
-            found[op] = "empty" if y.size == 0 else "computes"
-        else:
-            found[op] = _other(status, y)
+        seen = []
+        for k in (4, 5):
+            if op == "conv":
+                status, y = _call(target, op, x, np.ones((1, 1, k)), None, stride=(1,),
+                                  padding=((0, 0),), dilation=(1,), groups=1)
+            else:
+                status, y = _call(target, op, x, **_pool_kwargs(
+                    op, kernel=(k,), stride=(1,), padding=((0, 0),), ceil_mode=False))
+            if status in ("raise", "unsupported"):
+                seen.append("raise")
+            elif status == "ok":
+                seen.append("empty" if y.size == 0 else "computes")
+            else:
+                seen.append(_other(status, y))
+        found[op] = seen[0] if seen[0] == seen[1] else \
+            "empty at size 0, else raise" if seen == ["empty", "raise"] else \
+            f"mixed (kernel 4 -> {seen[0]}, kernel 5 -> {seen[1]})".replace(": ", " ")
     if not found:
         return "n/a (op not implemented)"
     values = set(found.values())
@@ -308,7 +314,11 @@ def _probe_output_padding(target: Target) -> str:
     if s_lt == "ok":
         return "< max(stride, dilation)"
     if s_lt == "raise":
-        return "< stride"
+        # the same call without output_padding: a target that refuses it too refuses the
+        # dilation (or the call), which says nothing of its bound
+        s_0, _ = _call(target, "conv_transpose", x, w, None, stride=(1,), padding=((0, 0),),
+                       output_padding=(0,), dilation=(2,), groups=1)
+        return "< stride" if s_0 == "ok" else "unknown (the dilated call is refused too)"
     return _other(s_lt, y1)
 
 
@@ -439,17 +449,24 @@ CONVENTIONS: dict[str, Convention] = {c.key: c for c in (
                ("*",), _probe_avg_divisor, _divisor_affects),
     Convention("max_pool_nan", "NaN in a max-pooling window", "propagate",
                {"propagate": "PyTorch, NumPy maximum, the spec [pool.max-nan]",
-                "ignore": "NaN skipped (numpy.fmax, IEEE maxNum)",
+                "ignore": "NaN skipped (numpy.fmax, IEEE maxNum; onnx.reference; TensorFlow, "
+                          "whose window of NaN only gives the lowest float instead)",
                 "order-dependent": "comparison-based max: the result depends on where the NaN is"},
                ("*",), _probe_max_pool_nan, _nan_affects),
     Convention("kernel_larger_than_input", "A kernel larger than the padded input", "raise",
-               {"raise": "the spec [conv.kernel-fits] [pool.kernel-fits], PyTorch",
-                "empty": "an empty output (size 0 on that axis)"},
+               {"raise": "the spec [conv.kernel-fits] [pool.kernel-fits], PyTorch in floor "
+                         "mode (in ceil mode it computes a window hanging past the input by up "
+                         "to stride - 1 cells), ONNX Runtime",
+                "empty": "an empty output (size 0 on that axis): JAX (lax)",
+                "empty at size 0, else raise": "an empty output when the kernel is one cell "
+                                               "larger, a refusal beyond: TensorFlow"},
                ("*",), _probe_kernel_larger,
                _kernel_affects),
     Convention("output_padding_bound", "The bound on output_padding", "< max(stride, dilation)",
                {"< max(stride, dilation)": "PyTorch, the spec [conv-transpose.output-padding]",
-                "< stride": "onnxruntime"},
+                "< stride": "ONNX Runtime, onnx.reference",
+                "unchecked": "any output_padding accepted: Keras, MLX, tinygrad; JAX (lax has no "
+                             "output_padding: an adapter adds it to the padding)"},
                ("*",), _probe_output_padding, _output_padding_affects),
     Convention("stride_remainder", "A stride that does not divide the padded extent", "floor",
                {"floor": "the trailing cells are dropped (PyTorch, ONNX, the spec [conv.out-size])",

@@ -149,7 +149,13 @@ def _run_task(task: dict[str, Any], target: Any, spec: str, case_buf: Any,
 
     if task["kind"] == "probe":
         from . import capabilities
+        from .shapes import compiles_per_shape
 
+        # first, while no shape has been compiled: the other probes call the same shapes
+        try:
+            few_shapes = compiles_per_shape(target)
+        except Exception:  # noqa: BLE001 - a timing probe only; the checks report the rest
+            few_shapes = None
         try:
             caps: dict[str, Any] | None = capabilities.probe(target)
             restricted = capabilities.restrictions(caps)
@@ -157,12 +163,6 @@ def _run_task(task: dict[str, Any], target: Any, spec: str, case_buf: Any,
             caps, restricted = None, [f"unknown (the capability probe raised "
                                       f"{type(e).__name__}: {e})"]
         found = conventions.probe_all(target, detect_precision=precision.detect)
-        from .shapes import compiles_per_shape
-
-        try:
-            few_shapes = compiles_per_shape(target)
-        except Exception:  # noqa: BLE001 - a timing probe only; the checks report the rest
-            few_shapes = None
         return {"conventions": found, "capabilities": caps,
                 "restrictions": restricted, "few_shapes": few_shapes}
     from .. import rules
