@@ -1,4 +1,5 @@
-"""tinygrad as a target: ``Tensor.conv2d`` and friends in the contract, on the CPU, in float64.
+"""tinygrad as a target: ``Tensor.conv2d`` and friends, and their gradients, in the contract,
+on the CPU, in float64.
 
 tinygrad's nn ops are already channels-first and rank-generic (the "2d" methods take any
 number of spatial axes from the weight or kernel shape), so the adapter only maps
@@ -22,6 +23,12 @@ parameters:
 
 Nothing is validated here: what tinygrad refuses or computes is what a conformance run
 measures, and its exceptions (often ``AssertionError``) propagate unchanged.
+
+The backward ops (contract 1.2) run the very tensor functions the forward ops run
+(``conv_tensor``, ``conv_transpose_tensor``, ``max_pool_tensor``, ``avg_pool_tensor``) on
+fresh tensors, then tinygrad's own autograd: ``y.gradient(x, w, b, gradient=dy)``, the
+gradients of sum(y * dy) (tinygrad 0.14 has no ``requires_grad``: any float tensor can be
+differentiated).  A dy of another shape is tinygrad's to refuse or broadcast.
 
 Device: tinygrad's ``DEV`` environment variable (tinygrad 0.14; ``CPU=1`` is refused as
 deprecated) when set, else ``CPU``.  Its CPU device compiles every kernel with clang (the
@@ -56,7 +63,10 @@ except ImportError as e:  # pragma: no cover - exercised by tests with tinygrad 
     raise ImportError("the tinygrad target needs tinygrad: pip install 'cnnspec[tinygrad]' "
                       f"({e})") from None
 
-__all__ = ["conv", "conv_transpose", "max_pool", "avg_pool", "LIBRARY", "DEVICE"]
+__all__ = ["conv", "conv_transpose", "max_pool", "avg_pool", "conv_backward",
+           "conv_transpose_backward", "max_pool_backward", "avg_pool_backward",
+           "conv_tensor", "conv_transpose_tensor", "max_pool_tensor", "avg_pool_tensor",
+           "LIBRARY", "DEVICE"]
 
 
 def _version() -> str:
@@ -122,42 +132,98 @@ def _numpy(y: Any) -> np.ndarray:
         return np.array(y.numpy(), copy=True)
 
 
-def conv(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, *, stride: Sequence[int],
-         padding: Pads, dilation: Sequence[int], groups: int) -> np.ndarray:
+def conv_tensor(xt: Any, wt: Any, bt: Any, *, stride: Sequence[int], padding: Pads,
+                dilation: Sequence[int], groups: int) -> Any:
     """``Tensor.conv2d`` (any rank): cross-correlation, per-side padding."""
-    y = _tensor(x).conv2d(_tensor(w), _tensor(b), groups=_py(groups), stride=_axes(stride),
-                          dilation=_axes(dilation), padding=_flat_pads(padding))
-    return _numpy(y)
+    return xt.conv2d(wt, bt, groups=_py(groups), stride=_axes(stride),
+                     dilation=_axes(dilation), padding=_flat_pads(padding))
 
 
-def conv_transpose(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, *,
-                   stride: Sequence[int], padding: Pads, output_padding: Sequence[int],
-                   dilation: Sequence[int], groups: int) -> np.ndarray:
+def conv_transpose_tensor(xt: Any, wt: Any, bt: Any, *, stride: Sequence[int], padding: Pads,
+                          output_padding: Sequence[int], dilation: Sequence[int],
+                          groups: int) -> Any:
     """``Tensor.conv_transpose2d`` (any rank); w is (C_in, C_out // groups, *K) as tinygrad
     takes it."""
-    y = _tensor(x).conv_transpose2d(_tensor(w), _tensor(b), groups=_py(groups),
-                                    stride=_axes(stride), dilation=_axes(dilation),
-                                    padding=_flat_pads(padding),
-                                    output_padding=_axes(output_padding))
-    return _numpy(y)
+    return xt.conv_transpose2d(wt, bt, groups=_py(groups), stride=_axes(stride),
+                               dilation=_axes(dilation), padding=_flat_pads(padding),
+                               output_padding=_axes(output_padding))
 
 
-def max_pool(x: np.ndarray, *, kernel: Sequence[int], stride: Sequence[int], padding: Pads,
-             dilation: Sequence[int], ceil_mode: bool) -> np.ndarray:
+def max_pool_tensor(xt: Any, *, kernel: Sequence[int], stride: Sequence[int], padding: Pads,
+                    dilation: Sequence[int], ceil_mode: bool) -> Any:
     """``Tensor.max_pool2d`` (any rank), padding with -inf."""
-    y = _tensor(x).max_pool2d(kernel_size=_axes(kernel), stride=_axes(stride),
-                              dilation=_axes(dilation), padding=_flat_pads(padding),
-                              ceil_mode=ceil_mode)
-    return _numpy(y)
+    return xt.max_pool2d(kernel_size=_axes(kernel), stride=_axes(stride),
+                         dilation=_axes(dilation), padding=_flat_pads(padding),
+                         ceil_mode=ceil_mode)
 
 
-def avg_pool(x: np.ndarray, *, kernel: Sequence[int], stride: Sequence[int], padding: Pads,
-             ceil_mode: bool, count_include_pad: bool) -> np.ndarray:
+def avg_pool_tensor(xt: Any, *, kernel: Sequence[int], stride: Sequence[int], padding: Pads,
+                    ceil_mode: bool, count_include_pad: bool) -> Any:
     """``Tensor.avg_pool2d`` (any rank)."""
-    y = _tensor(x).avg_pool2d(kernel_size=_axes(kernel), stride=_axes(stride), dilation=1,
-                              padding=_flat_pads(padding), ceil_mode=ceil_mode,
-                              count_include_pad=count_include_pad)
-    return _numpy(y)
+    return xt.avg_pool2d(kernel_size=_axes(kernel), stride=_axes(stride), dilation=1,
+                         padding=_flat_pads(padding), ceil_mode=ceil_mode,
+                         count_include_pad=count_include_pad)
+
+
+def conv(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, **kw: Any) -> np.ndarray:
+    """:func:`conv_tensor` on x, w, b (contract keywords)."""
+    return _numpy(conv_tensor(_tensor(x), _tensor(w), _tensor(b), **kw))
+
+
+def conv_transpose(x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
+                   **kw: Any) -> np.ndarray:
+    """:func:`conv_transpose_tensor` on x, w, b (contract keywords)."""
+    return _numpy(conv_transpose_tensor(_tensor(x), _tensor(w), _tensor(b), **kw))
+
+
+def max_pool(x: np.ndarray, **kw: Any) -> np.ndarray:
+    """:func:`max_pool_tensor` on x (contract keywords)."""
+    return _numpy(max_pool_tensor(_tensor(x), **kw))
+
+
+def avg_pool(x: np.ndarray, **kw: Any) -> np.ndarray:
+    """:func:`avg_pool_tensor` on x (contract keywords)."""
+    return _numpy(avg_pool_tensor(_tensor(x), **kw))
+
+
+# ---------------------------------------------------------------- the backward ops
+
+
+def _gradients(y: Any, dy: np.ndarray, *inputs: Any) -> list[np.ndarray | None]:
+    """The gradients of sum(y * dy) for each input tensor (None for None), by tinygrad's
+    ``Tensor.gradient`` with dy as the incoming gradient: tinygrad's own autograd, which
+    takes or refuses a dy of another shape as it does."""
+    found = y.gradient(*(t for t in inputs if t is not None), gradient=_tensor(dy))
+    with Context(**_CONTEXT):
+        Tensor.realize(*found)  # one schedule for all of them
+    grads = iter(found)
+    return [None if t is None else _numpy(next(grads)) for t in inputs]
+
+
+def conv_backward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, dy: np.ndarray,
+                  **kw: Any) -> tuple[Any, ...]:
+    """(dx, dw, db) through :func:`conv_tensor`; db None when b is None."""
+    xt, wt, bt = _tensor(x), _tensor(w), _tensor(b)
+    return tuple(_gradients(conv_tensor(xt, wt, bt, **kw), dy, xt, wt, bt))
+
+
+def conv_transpose_backward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
+                            dy: np.ndarray, **kw: Any) -> tuple[Any, ...]:
+    """(dx, dw, db) through :func:`conv_transpose_tensor`; db None when b is None."""
+    xt, wt, bt = _tensor(x), _tensor(w), _tensor(b)
+    return tuple(_gradients(conv_transpose_tensor(xt, wt, bt, **kw), dy, xt, wt, bt))
+
+
+def max_pool_backward(x: np.ndarray, dy: np.ndarray, **kw: Any) -> np.ndarray | None:
+    """dx through :func:`max_pool_tensor` (tinygrad's gradient of its max reduction)."""
+    xt = _tensor(x)
+    return _gradients(max_pool_tensor(xt, **kw), dy, xt)[0]
+
+
+def avg_pool_backward(x: np.ndarray, dy: np.ndarray, **kw: Any) -> np.ndarray | None:
+    """dx through :func:`avg_pool_tensor`."""
+    xt = _tensor(x)
+    return _gradients(avg_pool_tensor(xt, **kw), dy, xt)[0]
 
 
 def _warm_up() -> str | None:
