@@ -24,6 +24,10 @@ How the contract maps onto ``jax.lax``:
   by the window count, itself a ``reduce_window`` sum of a mask of ones: ones on the input
   only (count_include_pad=False), or on the input and its padding (True).
 
+The backward ops (contract 1.2) are ``jax.vjp`` of the same mapping: the gradients of
+sum(y * dy), with JAX's own rules for the gradient of a windowed max (the first maximum of a
+tie takes it, as PyTorch does).
+
 Refused as unsupported (NotImplementedError): ``ceil_mode=True``, because
 ``lax.reduce_window`` has no ceil mode (its padding is what the caller gives; JAX limit).
 Nothing else is checked here: JAX's own refusals (and what it computes where it refuses
@@ -47,7 +51,8 @@ except ImportError as e:  # pragma: no cover - exercised by tests with jax hidde
 
 jax.config.update("jax_enable_x64", True)  # float64 stays float64
 
-__all__ = ["LIBRARY", "conv", "conv_transpose", "max_pool", "avg_pool"]
+__all__ = ["LIBRARY", "conv", "conv_transpose", "max_pool", "avg_pool", "conv_backward",
+           "conv_transpose_backward", "max_pool_backward", "avg_pool_backward"]
 
 LIBRARY = f"jax {jax.__version__}"
 
@@ -101,7 +106,9 @@ def _transposed_kernel(w: Any, *, groups: Any) -> Any:
 @partial(jax.jit, static_argnames=("kernel", "stride", "padding", "dilation"))
 def _max_pool(x: Any, *, kernel: tuple[Any, ...], stride: tuple[Any, ...], padding: Pads,
               dilation: tuple[Any, ...]) -> Any:
-    return lax.reduce_window(x, jnp.array(-jnp.inf, x.dtype), lax.max,
+    # a Python scalar init: reduce_window of lax.max from -inf is JAX's differentiable windowed
+    # max (a traced init makes it the generic reduce_window, which has no reverse-mode rule)
+    return lax.reduce_window(x, -jnp.inf, lax.max,
                              window_dimensions=(1, 1, *kernel), window_strides=(1, 1, *stride),
                              padding=((0, 0), (0, 0), *padding),
                              window_dilation=(1, 1, *dilation))
@@ -113,7 +120,7 @@ def _avg_pool(x: Any, *, kernel: tuple[Any, ...], stride: tuple[Any, ...], paddi
     zero = jnp.array(0, x.dtype)
     window = dict(window_dimensions=(1, 1, *kernel), window_strides=(1, 1, *stride))
     pads = ((0, 0), (0, 0), *padding)
-    total = lax.reduce_window(x, zero, lax.add, padding=pads, **window)
+    total = lax.reduce_window(x, 0.0, lax.add, padding=pads, **window)  # as above, for autodiff
     ones = jnp.ones((1, 1, *x.shape[2:]), x.dtype)               # the input's cells
     if count_include_pad:                                        # ... and the padding's
         ones = lax.pad(ones, jnp.array(1, x.dtype), [(lo, hi, 0) for lo, hi in pads])
@@ -122,46 +129,108 @@ def _avg_pool(x: Any, *, kernel: tuple[Any, ...], stride: tuple[Any, ...], paddi
     return total / count
 
 
+# ---------------------------------------------------------------- the mapping, on JAX arrays
+#
+# One function per op, used by the forward op (its value) and by the backward op (jax.vjp
+# through the very same calls).
+
+
+def _no_ceil(ceil_mode: bool) -> None:
+    if ceil_mode:
+        raise NotImplementedError("ceil_mode=True: lax.reduce_window has no ceil mode "
+                                  "(JAX limit)")
+
+
+def _conv_y(x: Any, w: Any, b: Any, *, stride: Sequence[int], padding: Pads,
+            dilation: Sequence[int], groups: int) -> Any:
+    """``lax.conv_general_dilated`` with explicit (before, after) padding, plus the bias."""
+    return _conv(x, w, b, stride=_tuple(stride), padding=_tuple(padding), lhs_dilation=None,
+                 dilation=_tuple(dilation), groups=groups)
+
+
+def _conv_transpose_y(x: Any, w: Any, b: Any, *, stride: Sequence[int], padding: Pads,
+                      output_padding: Sequence[int], dilation: Sequence[int],
+                      groups: int) -> Any:
+    """The lhs-dilated convolution with the flipped, regrouped kernel (module docstring)."""
+    wt = _transposed_kernel(w, groups=groups)
+    pads = tuple((d * (k - 1) - lo, d * (k - 1) - hi + op)
+                 for (lo, hi), k, d, op in zip(padding, w.shape[2:], dilation, output_padding))
+    return _conv(x, wt, b, stride=(1,) * (x.ndim - 2), padding=pads,
+                 lhs_dilation=_tuple(stride), dilation=_tuple(dilation), groups=groups)
+
+
+def _max_pool_y(x: Any, *, kernel: Sequence[int], stride: Sequence[int], padding: Pads,
+                dilation: Sequence[int], ceil_mode: bool) -> Any:
+    """``lax.reduce_window`` with ``lax.max`` from -inf; ceil_mode is not expressible."""
+    _no_ceil(ceil_mode)
+    return _max_pool(x, kernel=_tuple(kernel), stride=_tuple(stride), padding=_tuple(padding),
+                     dilation=_tuple(dilation))
+
+
+def _avg_pool_y(x: Any, *, kernel: Sequence[int], stride: Sequence[int], padding: Pads,
+                ceil_mode: bool, count_include_pad: bool) -> Any:
+    """Window sums over window counts, both ``lax.reduce_window``; no ceil mode."""
+    _no_ceil(ceil_mode)
+    return _avg_pool(x, kernel=_tuple(kernel), stride=_tuple(stride), padding=_tuple(padding),
+                     count_include_pad=count_include_pad)
+
+
+def _arrays(*arrays: Any) -> list[Any]:
+    return [None if a is None else jnp.asarray(a) for a in arrays]
+
+
+def _grads(forward: Any, arrays: list[Any], dy: Any) -> tuple[Any, ...]:
+    """The gradients of sum(forward(*arrays) * dy) with respect to every array that is not
+    None (None stays None): ``jax.vjp``, which refuses a dy of another shape than y."""
+    present = [a for a in arrays if a is not None]
+
+    def f(*given: Any) -> Any:
+        it = iter(given)
+        return forward(*(None if a is None else next(it) for a in arrays))
+
+    y, pull = jax.vjp(f, *present)
+    got = iter(pull(jnp.asarray(dy, dtype=y.dtype)))
+    return tuple(None if a is None else _out(next(got)) for a in arrays)
+
+
 # ---------------------------------------------------------------- the contract's ops
 
 
-def conv(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, *, stride: Sequence[int],
-         padding: Pads, dilation: Sequence[int], groups: int) -> np.ndarray:
-    """``lax.conv_general_dilated`` with explicit (before, after) padding, plus the bias."""
-    y = _conv(jnp.asarray(x), jnp.asarray(w), None if b is None else jnp.asarray(b),
-              stride=_tuple(stride), padding=_tuple(padding), lhs_dilation=None,
-              dilation=_tuple(dilation), groups=groups)
-    return _out(y)
+def conv(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, **kw: Any) -> np.ndarray:
+    return _out(_conv_y(*_arrays(x, w, b), **kw))
 
 
-def conv_transpose(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, *,
-                   stride: Sequence[int], padding: Pads, output_padding: Sequence[int],
-                   dilation: Sequence[int], groups: int) -> np.ndarray:
-    """The lhs-dilated convolution with the flipped, regrouped kernel (module docstring)."""
-    wt = _transposed_kernel(jnp.asarray(w), groups=groups)
-    pads = tuple((d * (k - 1) - lo, d * (k - 1) - hi + op)
-                 for (lo, hi), k, d, op in zip(padding, w.shape[2:], dilation, output_padding))
-    y = _conv(jnp.asarray(x), wt, None if b is None else jnp.asarray(b),
-              stride=(1,) * (x.ndim - 2), padding=pads, lhs_dilation=_tuple(stride),
-              dilation=_tuple(dilation), groups=groups)
-    return _out(y)
+def conv_transpose(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, **kw: Any) -> np.ndarray:
+    return _out(_conv_transpose_y(*_arrays(x, w, b), **kw))
 
 
-def max_pool(x: np.ndarray, *, kernel: Sequence[int], stride: Sequence[int], padding: Pads,
-             dilation: Sequence[int], ceil_mode: bool) -> np.ndarray:
-    """``lax.reduce_window`` with ``lax.max`` from -inf; ceil_mode is not expressible."""
-    if ceil_mode:
-        raise NotImplementedError("ceil_mode=True: lax.reduce_window has no ceil mode "
-                                  "(JAX limit)")
-    return _out(_max_pool(jnp.asarray(x), kernel=_tuple(kernel), stride=_tuple(stride),
-                          padding=_tuple(padding), dilation=_tuple(dilation)))
+def max_pool(x: np.ndarray, **kw: Any) -> np.ndarray:
+    return _out(_max_pool_y(jnp.asarray(x), **kw))
 
 
-def avg_pool(x: np.ndarray, *, kernel: Sequence[int], stride: Sequence[int], padding: Pads,
-             ceil_mode: bool, count_include_pad: bool) -> np.ndarray:
-    """Window sums over window counts, both ``lax.reduce_window``; no ceil mode."""
-    if ceil_mode:
-        raise NotImplementedError("ceil_mode=True: lax.reduce_window has no ceil mode "
-                                  "(JAX limit)")
-    return _out(_avg_pool(jnp.asarray(x), kernel=_tuple(kernel), stride=_tuple(stride),
-                          padding=_tuple(padding), count_include_pad=count_include_pad))
+def avg_pool(x: np.ndarray, **kw: Any) -> np.ndarray:
+    return _out(_avg_pool_y(jnp.asarray(x), **kw))
+
+
+def conv_backward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, dy: np.ndarray,
+                  **kw: Any) -> tuple[Any, ...]:
+    """(dx, dw, db) by ``jax.vjp`` through :func:`conv`'s mapping (db None without b)."""
+    return _grads(lambda *a: _conv_y(*a, **kw), _arrays(x, w, b), dy)
+
+
+def conv_transpose_backward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
+                            dy: np.ndarray, **kw: Any) -> tuple[Any, ...]:
+    """(dx, dw, db) by ``jax.vjp`` through :func:`conv_transpose`'s mapping."""
+    return _grads(lambda *a: _conv_transpose_y(*a, **kw), _arrays(x, w, b), dy)
+
+
+def max_pool_backward(x: np.ndarray, dy: np.ndarray, **kw: Any) -> np.ndarray:
+    """dx by ``jax.vjp`` through :func:`max_pool`'s mapping."""
+    _no_ceil(kw.get("ceil_mode", False))
+    return _grads(lambda a: _max_pool_y(a, **kw), _arrays(x), dy)[0]
+
+
+def avg_pool_backward(x: np.ndarray, dy: np.ndarray, **kw: Any) -> np.ndarray:
+    """dx by ``jax.vjp`` through :func:`avg_pool`'s mapping."""
+    _no_ceil(kw.get("ceil_mode", False))
+    return _grads(lambda a: _avg_pool_y(a, **kw), _arrays(x), dy)[0]
