@@ -4,6 +4,7 @@
     cnnspec shape max-pool --input 64xHxW -k 3 -s 2 -p 1 --ceil-mode
     cnnspec summary --input 3x32x32 "conv(20, 7) relu maxpool(2)"
     cnnspec conform my_adapter --profile quick --report-md report.md
+    cnnspec prove 'arith.*' --max-examples 20
 
 Sizes in --input may be symbols (H, W): the output is then a SymPy expression.
 Exit codes: 0 success, 2 bad input (the message names the value and the rule), 141 when
@@ -27,10 +28,12 @@ EXIT_BROKEN_PIPE = 141
 EXIT_INTERRUPTED = 130
 
 #: The commands' functions, one module per command group (cli_shape: shape and draw,
-#: cli_summary, cli_rules: explain and spec, cli_conform; cli_args: the parsing they share).
+#: cli_summary, cli_rules: explain, spec and prove, cli_conform; cli_args: the parsing they
+#: share).
 #: build_parser binds them by these names each time it runs.
 _shape, _draw, _summary = cli_shape.shape, cli_shape.draw, cli_summary.summary
-_explain, _spec, _conform = cli_rules.explain, cli_rules.spec, cli_conform.conform
+_explain, _spec, _prove = cli_rules.explain, cli_rules.spec, cli_rules.prove
+_conform = cli_conform.conform
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_summary.add_summary_parser(sub).set_defaults(func=_summary)
     cli_rules.add_explain_parser(sub).set_defaults(func=_explain)
     cli_rules.add_spec_parser(sub).set_defaults(func=_spec)
+    cli_rules.add_prove_parser(sub).set_defaults(func=_prove)
     cli_conform.add_conform_parser(sub).set_defaults(func=_conform)
     return parser
 

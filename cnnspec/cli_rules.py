@@ -1,5 +1,5 @@
-"""cnnspec explain and cnnspec spec: the rules of the registry, in the terminal and as the
-Markdown in spec/."""
+"""cnnspec explain, cnnspec spec and cnnspec prove: the rules of the registry, in the
+terminal and as the Markdown in spec/, and the proofs of the spec's own formulas."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from typing import Any
 
 from .cli_args import BadUsage
 
-__all__ = ["explain", "spec", "add_explain_parser", "add_spec_parser"]
+__all__ = ["explain", "spec", "prove", "add_explain_parser", "add_spec_parser",
+           "add_prove_parser"]
+
 
 def explain(args: argparse.Namespace) -> int:
     """The rule's prose, then where it lives in the code (cnnspec/cli_rule_map.py); without
@@ -67,6 +69,36 @@ def spec(args: argparse.Namespace) -> int:
     return 0
 
 
+def prove(args: argparse.Namespace) -> int:
+    """Run the proofs selected by the rule globs: one line each, the failures' messages, a
+    summary.  0 every proof held, 1 one failed, 2 bad arguments."""
+    import time
+
+    from .rules import prove as proving
+
+    if args.max_examples is not None and args.max_examples < 1:
+        raise BadUsage(f"--max-examples={args.max_examples}, but should be >= 1")
+    try:
+        selected = proving.select(args.rules or None)
+    except ValueError as exc:
+        raise BadUsage(str(exc)) from None
+    started, failed = time.perf_counter(), []
+    for c in selected:
+        out = proving.run_proof(c, max_examples=args.max_examples, seed=args.seed)
+        n = proving.examples_for(c, args.max_examples)
+        mark = "pass" if out["status"] == "pass" else "FAIL"
+        print(f"{mark}  {c.id}  ({out.get('examples', 0)} of {n} examples, "
+              f"{out.get('seconds', 0.0):.2f} s)", flush=True)
+        if mark == "FAIL":
+            failed.append(c)
+            message = str(out.get("message", "")).replace("\n", "\n      ")
+            print(f"      {message}\n      replay: cnnspec prove '{c.id}' --seed {args.seed}"
+                  + (f" --max-examples {args.max_examples}" if args.max_examples else ""))
+    print(f"{len(selected)} proofs: {len(selected) - len(failed)} passed, {len(failed)} failed "
+          f"({time.perf_counter() - started:.1f} s, seed {args.seed})")
+    return 1 if failed else 0
+
+
 def add_explain_parser(sub: Any) -> argparse.ArgumentParser:
     ex = sub.add_parser("explain", help="print a rule of the spec, or list them all",
                         description="Print a rule: statement, formula, worked examples and "
@@ -90,3 +122,22 @@ def add_spec_parser(sub: Any) -> argparse.ArgumentParser:
                                                   "spec)")
     sp.add_argument("--write", action="store_true", help="write the files instead of checking")
     return sp
+
+
+def add_prove_parser(sub: Any) -> argparse.ArgumentParser:
+    pr = sub.add_parser("prove", help="run the proofs of the spec's own formulas",
+                        description="Run the checks of the spec itself, those that call no "
+                                    "target (SymPy identities, brute-force counts, naive loops, "
+                                    "refusals past a precondition), each under Hypothesis as "
+                                    "cnnspec conform runs a check. cnnspec conform never runs "
+                                    "them: they say nothing about a target.",
+                        epilog="exit codes: 0 every proof held, 1 a proof failed (its message "
+                               "names the rule), 2 bad arguments (a glob that matches no proof)")
+    pr.add_argument("rules", nargs="*", metavar="RULE-GLOB",
+                    help="rule-ID globs, e.g. 'arith.*' (rule::check selects one proof); "
+                         "default every proof")
+    pr.add_argument("--max-examples", type=int,
+                    help="examples per proof (default: the proof's own, else 50)")
+    pr.add_argument("--seed", type=int, default=0, help="Hypothesis seed (default 0): the same "
+                                                        "seed gives the same result")
+    return pr

@@ -21,6 +21,7 @@ import numpy as np
 
 from cnnspec import formulas, ref
 from cnnspec.errors import InvalidConfig
+from cnnspec.targets import ALL_OPS
 from cnnspec.targets import reference as R
 
 OPS = ("conv", "conv_transpose", "max_pool", "avg_pool")
@@ -35,7 +36,7 @@ class Mutant:
 
     def module(self) -> types.ModuleType:
         m = types.ModuleType(f"mutant: {self.what}")
-        for op in OPS:
+        for op in ALL_OPS:  # the backward ops too
             setattr(m, op, self.ops.get(op, getattr(R, op)))
         return m
 
@@ -240,6 +241,29 @@ def _grad_weight_stride_for_dilation(x, dy, kernel, *, stride, dilation, **kw):
 
 
 # ------------------------------------------------------------------ conv_transpose.*
+
+def _grads_changed(fn, **factors):  # (dx, dw, db) with the named ones scaled
+    def changed(*a, **kw):
+        dx, dw, db = fn(*a, **kw)
+        return (dx * factors.get("dx", 1), dw * factors.get("dw", 1),
+                None if db is None else db * factors.get("db", 1))
+    return changed
+
+
+def _backward_fits_dy(x, w, b, dy, **kw):  # dy cropped or zero-padded to y's shape
+    shape = R.conv(x, w, b, **kw).shape
+    fitted = np.zeros(shape)
+    common = tuple(slice(0, min(a, c)) for a, c in zip(dy.shape, shape))
+    fitted[common] = dy[common]
+    return R.conv_backward(x, w, b, fitted, **kw)
+
+
+def _max_grad_to_every_cell(x, dy, **kw):  # avg-pool routing with the max-pool's windows
+    kw = dict(kw)
+    kw.pop("dilation")
+    n = int(np.prod(kw["kernel"]))
+    return R.avg_pool_backward(x, dy * n, count_include_pad=True, **kw)
+
 
 def _convt_flipped(x, w, b, **kw):
     return R.conv_transpose(x, np.flip(w, _spatial_axes(w)).copy(), b, **kw)
@@ -556,6 +580,19 @@ def _channels_last_h_w_swapped(x):  # NCHW -> NWHC: the first two spatial axes s
 SPEC_PATCHES: dict[str, Patch] = {
     "conv.commutes": patch("ref.convolve does not flip (is cross-correlation)",
                            (CC, "ref", types.SimpleNamespace(conv=ref.conv, convolve=ref.conv))),
+    "config.grad-shape": mutant("conv_backward fits dy to y's shape instead of refusing",
+                                conv_backward=_backward_fits_dy),
+    "conv.grad-bias": mutant("db doubled", conv_backward=_grads_changed(R.conv_backward, db=2)),
+    "conv-transpose.grad-input": mutant("dx doubled", conv_transpose_backward=_grads_changed(
+        R.conv_transpose_backward, dx=2)),
+    "conv-transpose.grad-weight": mutant("dw doubled", conv_transpose_backward=_grads_changed(
+        R.conv_transpose_backward, dw=2)),
+    "conv-transpose.grad-bias": mutant("db doubled", conv_transpose_backward=_grads_changed(
+        R.conv_transpose_backward, db=2)),
+    "pool.max-grad": mutant("every cell of a window gets the window's dy",
+                            max_pool_backward=_max_grad_to_every_cell),
+    "pool.avg-grad": mutant("dx halved", avg_pool_backward=lambda x, dy, **kw:
+                            R.avg_pool_backward(x, dy, **kw) * 0.5),
     "conv.grad-input": patch("dL/dx computed with the kernel flipped", (CC, "conv_grad_input", _grad_input_flipped)),
     "conv.grad-weight": patch("dL/dw with stride and dilation swapped",
                               (CC, "conv_grad_weight", _grad_weight_stride_for_dilation)),

@@ -135,14 +135,16 @@ def test_a_check_name_shared_by_rules_points_at_its_own_rule(capsys):
     assert len(places) == 2
 
 
-def test_a_name_assembled_at_run_time_is_said_so_and_its_body_shown(capsys):
-    """config.stride's checks are named by f-strings (config_checks.py, issue 11): the map
-    says so instead of pointing anywhere, and shows the function that runs."""
+def test_no_check_name_is_assembled_at_run_time_any_more(capsys):
+    """Every factory writes its checks' names out (config_checks.py was the last to build
+    them with f-strings): no map says 'assembled at run time', and config.stride's map points
+    each of its checks at the call that names it."""
     lines = _map("config.stride", capsys)
-    at = [i for i, x in enumerate(lines) if "assembled at run time" in x]
-    assert at, "config_checks.py now writes its names out: point this test at another file"
-    for i in at:
-        assert verify("config.stride", lines[i + 1]) == "body"
+    checks = [x for x in lines if ENTRY.search(x)]
+    assert len(checks) == len(rules.checks_for("config.stride")) == 8
+    assert all(PLACE.match(x) and verify("config.stride", x) == "check" for x in checks)
+    for r in rules.all_rules():
+        assert not [x for x in _map(r.id, capsys) if "assembled at run time" in x], r.id
 
 
 @pytest.mark.parametrize("wrong", [

@@ -103,3 +103,74 @@ def test_checks_cite_declared_rules_and_have_unique_names():
     assert {c.rule for c in rules.all_checks()} <= known
     with pytest.raises(ValueError, match="not declared"):
         rules.check("conv.no-such-rule", ops="conv", cases=lambda: None)(lambda target, case: None)
+
+
+# ---------------------------------------------------------------- the registration table
+
+RULES_DIR = ROOT / "cnnspec" / "rules"
+RULE_MODULES = sorted(p.stem for p in RULES_DIR.glob("*.py") if p.stem != "__init__")
+
+
+@pytest.mark.parametrize("module", RULE_MODULES)
+def test_every_rules_module_imports_on_its_own(module):
+    """In a fresh interpreter, importing one module of cnnspec.rules first works, and the
+    registry it leaves is the whole one, in the same order as when loaded by the table."""
+    import subprocess
+    import sys
+
+    code = (f"import cnnspec.rules.{module}\n"
+            "from cnnspec import rules\n"
+            "print(len(rules.all_rules()), len(rules.all_checks()))\n"
+            "print(' '.join(c.id for c in rules.all_checks()))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120)
+    assert run.returncode == 0, f"import cnnspec.rules.{module} alone failed:\n{run.stderr}"
+    counts, order = run.stdout.splitlines()
+    assert counts == f"{len(rules.all_rules())} {len(rules.all_checks())}"
+    assert order.split() == [c.id for c in rules.all_checks()]
+
+
+def test_the_table_names_every_module_that_declares_rules_or_checks():
+    import ast
+
+    declaring = set()
+    for module in RULE_MODULES:
+        tree = ast.parse((RULES_DIR / f"{module}.py").read_text(encoding="utf-8"))
+        calls = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call)
+                 and isinstance(n.func, ast.Name) and n.func.id in ("rule", "check")}
+        declaring |= {(module, kind) for kind in calls}
+    assert {m for m, kind in declaring if kind == "rule"} == set(rules.FAMILY_MODULES)
+    assert {m for m, kind in declaring if kind == "check"} <= set(rules.CHECK_MODULES)
+    assert len(set(rules.CHECK_MODULES)) == len(rules.CHECK_MODULES)
+
+
+@pytest.mark.parametrize("module", RULE_MODULES)
+def test_no_module_imports_checks_at_its_bottom_or_its_rules_back(module):
+    """Registration is the table's business: a declaration module imports no checks module,
+    and a checks module never imports its declaration module (the cycles of old)."""
+    import ast
+
+    tree = ast.parse((RULES_DIR / f"{module}.py").read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            imported |= {node.module} if node.module else {a.name for a in node.names}
+    if module in rules.FAMILY_MODULES:
+        assert not {m for m in imported if m.endswith("_checks")}, imported
+    assert not imported & set(rules.FAMILY_MODULES), \
+        f"{module} imports the declaration module(s) {imported & set(rules.FAMILY_MODULES)}"
+
+
+def test_a_check_of_an_undeclared_rule_names_it_after_every_rule_is_declared():
+    with pytest.raises(ValueError, match=r"check my_name cites rule id='conv\.no-such-rule'"):
+        rules.check("conv.no-such-rule", ops="conv", cases=lambda: None,
+                    name="my_name")(lambda target, case: None)
+
+
+def test_a_check_declares_its_oracle_from_a_closed_list():
+    with pytest.raises(ValueError, match=r"oracle='the reference', but should be None or one "
+                                         r"of reference"):
+        rules.check("conv.def", ops="conv", cases=lambda: None, oracle="the reference")
+    assert {c.oracle for c in rules.all_checks()} == {None, "reference"}
+    # a proof has no target to compare with anything
+    assert not [c.id for c in rules.proofs() if c.oracle is not None]

@@ -3,9 +3,9 @@
 :func:`run` checks a target against the selected rules and returns a :class:`Report`;
 :class:`Runner` is the same engine driven one (op, rule) at a time (the pytest plugin).
 
-1. Plan (no target needed): the selected checks, grouped by (op, rule).  A check is
-   reported under every op it calls; a check of the spec itself (``ops=()``) under the op
-   ``spec``, run on the reference target only ('not-applicable' elsewhere).
+1. Plan (no target needed): the selected checks that call a target, grouped by (op, rule).
+   A check is reported under every op it calls.  The checks of the spec itself (``ops=()``,
+   proofs) call no target and are not planned: ``cnnspec prove`` runs them.
 2. Start the workers (the target is imported there, never here) and probe the target's
    capabilities (what it declares unsupported: :mod:`cnnspec.conform.capabilities`; every
    check then draws only cases the target takes) and its conventions
@@ -41,13 +41,13 @@ from .. import rules as registry
 from ..targets import ALL_OPS, FORWARD_OF, STYLES
 from . import conventions as conv
 from .pool import DEFAULT_MEMORY_LIMIT, Pool
-from .results import LEVELS, SPEC_OP, CheckOutcome, Report, Result, aggregate, apply_xfail
+from .results import LEVELS, CheckOutcome, Report, Result, aggregate, apply_xfail
 
 __all__ = ["run", "Runner", "plan", "PROFILES", "UsageError", "read_xfail"]
 
 #: Examples per check in each profile (a check's own max_examples scales with it).
 PROFILES = {"quick": 10, "default": 50, "thorough": 500}
-_OP_ORDER = {op: i for i, op in enumerate((*ALL_OPS, SPEC_OP))}
+_OP_ORDER = {op: i for i, op in enumerate(ALL_OPS)}
 
 
 class UsageError(ValueError):
@@ -55,22 +55,25 @@ class UsageError(ValueError):
 
 
 def plan(ops: Any = None, rules: Any = None) -> dict[tuple[str, str], list[registry.Check]]:
-    """{(op, rule): [checks]} of the selection, ordered by op, then the registry's order."""
+    """{(op, rule): [checks]} of the selection, ordered by op, then the registry's order.
+    Only checks that call a target op: a proof (``ops=()``) is ``cnnspec prove``'s."""
     ops = None if ops is None else [o for o in ([ops] if isinstance(ops, str) else ops)]
     for op in ops or ():
         if op not in _OP_ORDER:
             raise UsageError(f"op={op!r}, but should be one of {', '.join(_OP_ORDER)}")
     patterns = None if rules is None else list([rules] if isinstance(rules, str) else rules)
-    checks = registry.all_checks()
+    checks = [c for c in registry.all_checks() if not c.is_proof]
     for pat in patterns or ():
         if not any(_selects(pat, c) for c in checks):
-            raise UsageError(f"--rules={pat!r} matches no rule with a check "
-                             f"(`cnnspec explain` lists the rules)")
+            proof = any(_selects(pat, c) for c in registry.proofs())
+            raise UsageError(f"--rules={pat!r} matches no rule with a check that calls a target"
+                             + (" (only proofs of the spec: `cnnspec prove` runs them)" if proof
+                                else " (`cnnspec explain` lists the rules)"))
     groups: dict[tuple[str, str], list[registry.Check]] = {}
     for c in checks:
         if patterns is not None and not any(_selects(p, c) for p in patterns):
             continue
-        for op in c.ops or (SPEC_OP,):
+        for op in c.ops:
             if ops is None or op in ops:
                 groups.setdefault((op, c.rule), []).append(c)
     order = {r.id: i for i, r in enumerate(registry.all_rules())}
@@ -168,9 +171,6 @@ class Runner:
         self.report.target = self.info.get("name", self.spec)
         self.report.target_ops = list(self.info.get("ops", ()))
         self.report.environment = _environment(self)
-        if not self.info.get("is_reference"):  # the spec's own checks run on the reference only
-            self.groups = {k: v for k, v in self.groups.items() if k[0] != SPEC_OP}
-            checks = {c.id: c for cs in self.groups.values() for c in cs}
         for c in checks.values():
             static = self._static(c)
             if static is not None:
@@ -192,10 +192,7 @@ class Runner:
         self.deviations = conv.deviations(self.report.conventions)
 
     def _static(self, c: registry.Check) -> CheckOutcome | None:
-        """The outcome known without running: not applicable, unavailable, op missing."""
-        if not c.ops and not self.info.get("is_reference"):
-            return CheckOutcome(c.id, "not-applicable", "a check of the spec itself (no op "
-                                "called): run once, on the reference target")
+        """The outcome known without running: unavailable, op missing."""
         if self.info.get("unavailable"):
             return CheckOutcome(c.id, "unsupported", f"{self.spec}: {self.info['unavailable']}")
         missing = [op for op in c.ops if op not in self.info.get("ops", ())]
@@ -245,10 +242,6 @@ class Runner:
 
     def result(self, key: tuple[str, str]) -> Result:
         """The (op, rule) result, running its checks that have not run yet (pytest items)."""
-        if key not in self.groups and key[0] == SPEC_OP:  # dropped at start(): not the reference
-            return Result(*key, registry.get(key[1]).title, "not-applicable",
-                          "a check of the spec itself (no op called): run on the reference "
-                          "target only")
         if key not in self.done:
             assert self.pool is not None, "call start() first"
             todo = [self._task(c) for c in self.groups[key] if c.id not in self.outcomes]
@@ -313,10 +306,8 @@ _FAMILY_OF_OP = {"conv": "conv", "conv_transpose": "conv-transpose", "max_pool":
 
 def _dispatch_order(c: registry.Check) -> int:
     """Checks of an op's own family first (conv.* for conv ...), then the cross-cutting ones
-    (config.*, pad.*, tolerance.*), the spec's own checks last: the first failure of a buggy
-    op is then usually the rule its bug breaks.  Stable: registry order within each."""
-    if not c.ops:
-        return 2
+    (config.*, pad.*, tolerance.*): the first failure of a buggy op is then usually the rule
+    its bug breaks.  Stable: registry order within each."""
     return 0 if any(_FAMILY_OF_OP[FORWARD_OF.get(op, op)] == c.rule.split(".", 1)[0]
                     for op in c.ops) else 1
 
@@ -350,7 +341,7 @@ def run(target: str | os.PathLike[str] | ModuleType, *, ops: Any = None, rules: 
         level: str = "compute") -> Report:
     """Check ``target`` (a dotted module name, a .py path, or a module) against the spec.
 
-    ops: op names to check (default all; ``spec`` selects the spec's own checks); rules:
+    ops: op names to check (default all; the spec's proofs are `cnnspec prove`'s); rules:
     rule-ID globs (``conv.*``; ``rule::check`` selects one check); profile: quick (10
     examples per check), default (50), thorough (500); max_examples overrides it; seed:
     Hypothesis' seed (the same seed gives the same results); timeout: seconds per target

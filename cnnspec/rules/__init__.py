@@ -2,18 +2,27 @@
 
 A rule's prose lives here and nowhere else; ``spec/*.md`` and ``cnnspec explain`` are
 rendered from it.  IDs are ``family.slug`` (``conv.out-size``); once published an ID is
-never renamed or reused.  One module per family declares its rules with :func:`rule`.
+never renamed or reused.
+
+One table, :data:`MODULES`, drives registration: each row names the module that declares a
+group of rules with :func:`rule` and the module that declares their checks with
+:func:`check`.  Loading imports every declaration module, then every checks module, in the
+table's order.  A declaration module imports no checks, and no checks module imports its
+rules: a checks module imported on its own works too, because its first :func:`check`
+declares every rule first (``python -c "import cnnspec.rules.pool_checks"``).
 """
 
 from __future__ import annotations
 
 import difflib
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["Rule", "Example", "Check", "LEVELS", "rule", "check", "get", "all_rules", "all_checks",
-           "checks_for", "families", "suggest", "strategies", "FAMILY_MODULES"]
+           "checks_for", "families", "suggest", "strategies", "MODULES", "FAMILY_MODULES",
+           "CHECK_MODULES", "proofs", "ORACLES"]
 
 
 @dataclass(frozen=True)
@@ -73,7 +82,12 @@ class Check:
     target lacking one of them is 'not implemented' for this check.  ``level``: the grade of
     conformance the check belongs to (:data:`LEVELS`): "compute" for positive checks,
     "refuse" for negative ones, "strict" for input hygiene (dtypes, float-valued or bool
-    parameters) that a correct computation need not police.
+    parameters) that a correct computation need not police.  A check with ``ops=()`` calls
+    no target: it is a *proof* of the spec itself (``cnnspec prove``), never planned by
+    ``cnnspec conform``.  ``oracle``: where the expected value comes from (:data:`ORACLES`):
+    "reference" when the check compares the target with the reference computing the same
+    call (on the reference target it compares the reference with itself), None when the
+    evidence is independent of it (a worked example, a formula, a property, a refusal).
     """
 
     rule: str
@@ -87,16 +101,25 @@ class Check:
     #: draws large cases: a call past the runner's --timeout is "too slow here" (a naive,
     #: correct loop implementation), reported as unsupported with the reason, not as a hang
     large: bool = False
+    oracle: str | None = None
 
     @property
     def id(self) -> str:
         return f"{self.rule}::{self.name}"
+
+    @property
+    def is_proof(self) -> bool:
+        """A check of the spec itself: it calls no target op."""
+        return not self.ops
 
 
 #: The grades of conformance, each including the ones before it: ``compute`` (every valid
 #: configuration computed right: the default), ``refuse`` (also every invalid configuration
 #: refused), ``strict`` (also input hygiene: complex or bool arrays, float or bool parameters).
 LEVELS = ("compute", "refuse", "strict")
+#: Where a check's expected value may come from besides the check itself: "reference" (the
+#: reference computes the same call; see :class:`Check`).
+ORACLES = ("reference",)
 
 _REGISTRY: dict[str, Rule] = {}
 _CHECKS: list[Check] = []
@@ -111,30 +134,56 @@ def strategies() -> Any:
 
 def check(rule_id: str, *, ops: tuple[str, ...] | str, cases: Callable[[], Any],
           kind: str = "positive", max_examples: int | None = None,
-          level: str | None = None, large: bool = False) -> Callable[..., Any]:
-    """Declare ``fn(target, case)`` as a check of ``rule_id`` (declared in the same module).
-    ``level`` defaults to "compute" for a positive check and "refuse" for a negative one."""
+          level: str | None = None, large: bool = False, name: str | None = None,
+          oracle: str | None = None) -> Callable[..., Any]:
+    """Declare ``fn(target, case)`` as a check of ``rule_id``.  Its name is ``name``, written
+    out by the factory that calls this once per check, else ``fn``'s name without
+    ``check_``.  ``level`` defaults to "compute" for a positive check and "refuse" for a
+    negative one; ``oracle``: see :class:`Check`."""
     if kind not in ("positive", "negative"):
         raise ValueError(f"kind={kind!r}, but should be 'positive' or 'negative'")
     level = level or ("compute" if kind == "positive" else "refuse")
     if level not in LEVELS:
         raise ValueError(f"level={level!r}, but should be one of {', '.join(LEVELS)}")
+    if oracle is not None and oracle not in ORACLES:
+        raise ValueError(f"oracle={oracle!r}, but should be None or one of {', '.join(ORACLES)}")
 
     def register(fn: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+        _declare_rules()
+        label = name or fn.__name__.removeprefix("check_")
         if rule_id not in _REGISTRY:
-            raise ValueError(f"check {fn.__name__} cites rule id={rule_id!r}, which is not declared")
-        name = fn.__name__.removeprefix("check_")
-        if any(c.rule == rule_id and c.name == name for c in _CHECKS):
-            raise ValueError(f"check {rule_id}::{name} is declared twice")
-        _CHECKS.append(Check(rule_id, name, (ops,) if isinstance(ops, str) else tuple(ops), kind,
-                             cases, fn, max_examples, level, large))
+            raise ValueError(f"check {label} cites rule id={rule_id!r}, which is not declared")
+        if any(c.rule == rule_id and c.name == label for c in _CHECKS):
+            raise ValueError(f"check {rule_id}::{label} is declared twice")
+        _CHECKS.append(Check(rule_id, label, (ops,) if isinstance(ops, str) else tuple(ops),
+                             kind, cases, fn, max_examples, level, large, oracle))
+        _SEQ[_CHECKS[-1].id] = len(_SEQ)
         return fn
 
     return register
 
-#: The modules that declare rules, in the order the spec presents them.
-FAMILY_MODULES = ("config", "conv", "conv_transpose", "pool", "grad", "pad", "arith", "tolerance",
-                  "net")
+
+#: The registration table: (the module that declares a group of rules, the module of their
+#: checks), in the order the spec presents the rules.  formula_checks checks the rendered
+#: size formulas of several groups' rules, and declares no rule of its own.
+MODULES: tuple[tuple[str | None, str], ...] = (
+    ("config", "config_checks"),             # config.*
+    ("conv", "conv_checks"),                 # conv.*
+    ("conv_transpose", "conv_transpose_checks"),  # conv-transpose.*
+    ("pool", "pool_checks"),                 # pool.*
+    ("grad", "grad_checks"),                 # the backward ops' rules of conv, conv-transpose, pool, config
+    ("pad", "pad_checks"),                   # pad.*
+    ("arith", "arith_checks"),               # arith.*: the Dumoulin & Visin relationships
+    ("count", "count_checks"),               # params.*, macs.*, rf.*, conv-transpose.overlap
+    (None, "formula_checks"),                # the rendered formulas of the groups above
+    ("tolerance", "tolerance_checks"),       # tolerance.*
+    ("net", "net_checks"),                   # net.*, pool.adaptive*
+)
+#: The modules that declare rules, and those that declare checks, in the table's order.
+FAMILY_MODULES = tuple(d for d, _ in MODULES if d is not None)
+CHECK_MODULES = tuple(c for _, c in MODULES)
+_SEQ: dict[str, int] = {}  # check ID -> the order it was declared in
+_DECLARED_BY: dict[str, str] = {}  # rule ID -> the module that declared it
 
 
 def rule(id: str, title: str, statement: str, **kwargs: Any) -> Rule:
@@ -148,32 +197,73 @@ def rule(id: str, title: str, statement: str, **kwargs: Any) -> Rule:
             kwargs[key] = tuple(kwargs[key])
     r = Rule(id=id, title=title, statement=" ".join(statement.split()), **kwargs)
     _REGISTRY[id] = r
+    _DECLARED_BY[id] = sys._getframe(1).f_globals.get("__name__", "").rsplit(".", 1)[-1]
     return r
 
 
+_declared = False
 _loaded = False
 
 
-def _load() -> None:
-    """Import every family module once (a module imported on its own first is kept)."""
-    global _loaded
-    if _loaded:
+def _declare_rules() -> None:
+    """Import every declaration module once: every rule declared, no check."""
+    global _declared
+    if _declared:
         return
+    _declared = True
     import importlib
 
     for name in FAMILY_MODULES:
         importlib.import_module(f"{__name__}.{name}")
+
+
+def _load() -> None:
+    """Import every declaration module, then every checks module (the table's order)."""
+    global _loaded
+    if _loaded:
+        return
+    _declare_rules()
+    import importlib
+
+    for name in CHECK_MODULES:
+        importlib.import_module(f"{__name__}.{name}")
     _loaded = True
 
 
+def _module_row(c: Check) -> int:
+    """Where a check stands among its rule's: the checks module paired with the rule's
+    declaration module first (row -1), then the others by their row in the table."""
+    module = c.fn.__module__.rsplit(".", 1)[-1]
+    if (_DECLARED_BY.get(c.rule), module) in MODULES:
+        return -1
+    return CHECK_MODULES.index(module) if module in CHECK_MODULES else len(CHECK_MODULES)
+
+
+def _rule_order(r: Rule) -> int:
+    """The table's row of the module that declared the rule (then declaration order: sorted
+    is stable): the same whichever module was imported first."""
+    module = _DECLARED_BY.get(r.id, "")
+    return FAMILY_MODULES.index(module) if module in FAMILY_MODULES else len(FAMILY_MODULES)
+
+
 def all_rules() -> list[Rule]:
+    """Every rule, grouped by the table's declaration modules, each in declaration order."""
     _load()
-    return list(_REGISTRY.values())
+    return sorted(_REGISTRY.values(), key=_rule_order)
 
 
 def all_checks() -> list[Check]:
+    """Every check, in the order of its rule (:func:`all_rules`); a rule's checks those of
+    its own checks module first, then by the table's row of their module, each module's in
+    declaration order: the same order whichever module was imported first."""
     _load()
-    return list(_CHECKS)
+    order = {r.id: i for i, r in enumerate(all_rules())}
+    return sorted(_CHECKS, key=lambda c: (order[c.rule], _module_row(c), _SEQ[c.id]))
+
+
+def proofs() -> list[Check]:
+    """The checks of the spec itself (``ops=()``), in :func:`all_checks` order."""
+    return [c for c in all_checks() if c.is_proof]
 
 
 def checks_for(rule_id: str) -> list[Check]:

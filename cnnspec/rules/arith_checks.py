@@ -65,8 +65,7 @@ def _refusal_check(rule: str, cases: Any, *, call: Any, raises: str, why: str,
         expect_refusal(lambda: getattr(formulas, fname)(*args, **kwargs), raises=raises,
                        rule=rule, call=call_text(fname, *args, **kwargs), why=why)
 
-    refused.__name__ = f"check_{name}"
-    check(rule, ops=(), kind="negative", cases=cases)(refused)
+    check(rule, ops=(), kind="negative", cases=cases, name=name)(refused)
 
 
 def _fits(draw: Any, st: Any, *, stride: bool, pad: bool) -> dict:

@@ -84,4 +84,3 @@ rule("config.padding", "Padding is >= 0 on both sides",
                Example("padding=((-1, 1),)", "rejected: crop the input instead")),
      sources=(S.DUMOULIN, S.ONNX_CONV))
 
-from . import config_checks  # noqa: E402,F401  (the checks, declared once the rules are)

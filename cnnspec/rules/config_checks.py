@@ -7,7 +7,9 @@ style.  A draw starts from a valid config of the op and changes one thing; the n
 check keeps only the calls the reference refuses for exactly that rule, the positive one
 only those it accepts.  Every op has a negative check for every rule it falls under, except
 config.kernel for conv and conv_transpose, whose kernel is w.shape[2:]: a size 0 there is
-an empty array, checked as config.nonempty.
+an empty array, checked as config.nonempty.  Three rules of other families whose invalid
+draws are one such change away get their refusal checks here too: conv.groups,
+conv-transpose.groups (groups below 1) and conv-transpose.output-padding (a negative one).
 """
 
 from __future__ import annotations
@@ -202,37 +204,21 @@ def _negative_output_padding(draw, op, args, kwargs, a, valid):
         f"output_padding[{a}]={v}"
 
 
-#: Invalid draws of other rules that one change of a valid config makes, refused like the
-#: config.* ones: rule -> (op, mover, why, slug); declared by the rule's checks module
-#: (declare_other).  The base config is drawn in the target's form (capabilities).
-OTHER_REFUSALS = {
-    "conv.groups": ("conv", _groups_below_1, "groups is below 1", "groups_below_1"),
-    "conv-transpose.groups": ("conv_transpose", _groups_below_1, "groups is below 1",
-                              "groups_below_1"),
-    "conv-transpose.output-padding": ("conv_transpose", _negative_output_padding,
-                                      "output_padding is negative", "negative_output_padding"),
-}
-
-
-#: rule -> (ops, mover, why it is invalid, slug of the refused side, of the accepted side)
+#: rule -> (mover, why a moved call is invalid): the config.* rules, and the rules of other
+#: families whose invalid draws one change of a valid config makes (refused like these)
 RULES = {
-    "config.stride": (OPS, _at_least_one("stride", (0, -1, -2)), "a stride is < 1",
-                      "a_stride_below_1", "stride_1"),
-    "config.dilation": (("conv", "conv_transpose", "max_pool"),
-                        _at_least_one("dilation", (0, -1)), "a dilation is < 1",
-                        "a_dilation_below_1", "dilation_1"),
-    "config.kernel": (("max_pool", "avg_pool"), _at_least_one("kernel", (0, -1)),
-                      "a kernel size is < 1", "a_kernel_below_1", "kernel_1"),
-    "config.padding": (OPS, _padding, "a padding is negative", "negative_padding",
-                       "zero_padding"),
-    "config.rank": (OPS, _rank, "the ranks of x, w and the per-axis parameters do not "
-                    "match 1 to 3 spatial axes", "a_wrong_rank", "ranks_1_and_3"),
-    "config.int": (OPS, _int, "a size parameter is not an int (or a flag not a bool)",
-                   "a_float_or_bool_parameter", "numpy_ints"),
-    "config.nonempty": (OPS, _nonempty, "a channel or spatial axis has size 0",
-                        "an_empty_axis", "batch_0_and_size_1"),
-    "config.dtype": (OPS, _dtype, "an array is complex or bool", "complex_and_bool",
-                     "float64"),
+    "config.stride": (_at_least_one("stride", (0, -1, -2)), "a stride is < 1"),
+    "config.dilation": (_at_least_one("dilation", (0, -1)), "a dilation is < 1"),
+    "config.kernel": (_at_least_one("kernel", (0, -1)), "a kernel size is < 1"),
+    "config.padding": (_padding, "a padding is negative"),
+    "config.rank": (_rank, "the ranks of x, w and the per-axis parameters do not match 1 to 3 "
+                           "spatial axes"),
+    "config.int": (_int, "a size parameter is not an int (or a flag not a bool)"),
+    "config.nonempty": (_nonempty, "a channel or spatial axis has size 0"),
+    "config.dtype": (_dtype, "an array is complex or bool"),
+    "conv.groups": (_groups_below_1, "groups is below 1"),
+    "conv-transpose.groups": (_groups_below_1, "groups is below 1"),
+    "conv-transpose.output-padding": (_negative_output_padding, "output_padding is negative"),
 }
 
 
@@ -240,7 +226,7 @@ def _calls(op: str, rule_id: str, valid: bool):
     """Calls of op with one change from a valid config (see RULES)."""
     from hypothesis import strategies as st
 
-    move = RULES[rule_id][1]
+    move = RULES[rule_id][0]
     if rule_id == "config.rank" and valid:
         base = st.one_of(_base(op, max_rank=1), _base(op, min_rank=3))
     else:
@@ -260,8 +246,10 @@ def _calls(op: str, rule_id: str, valid: bool):
 HYGIENE = ("config.int", "config.dtype")
 
 
-def _declare(rule_id: str, op: str) -> None:
-    _, _, why, refused_slug, accepted_slug = RULES[rule_id]
+def _refuses(rule_id: str, op: str, name: str) -> None:
+    """Declare check ``name``: ``op`` refuses a valid config moved across rule_id's boundary
+    (only the draws the reference refuses for exactly that rule)."""
+    why = RULES[rule_id][1]
 
     def refuses(target, call):
         from hypothesis import assume
@@ -270,9 +258,16 @@ def _declare(rule_id: str, op: str) -> None:
         expect_raises(target, op, *call.args, rule=rule_id, why=f"{call.change}: {why}",
                       call=call.call(), **call.kwargs)
 
+    check(rule_id, ops=op, kind="negative", cases=lambda: _calls(op, rule_id, False), name=name,
+          level="strict" if rule_id in HYGIENE else "refuse")(refuses)
+
+
+def _accepts(rule_id: str, op: str, name: str) -> None:
+    """Declare check ``name``: the valid neighbour on the other side of rule_id's boundary
+    computes, with the reference's shape (its values are the business of the rules about
+    values, so a value bug is credited to those)."""
+
     def accepts(target, call):
-        """The valid neighbour computes, with the reference's shape; its values are the
-        business of the rules about values, so a value bug is credited to those."""
         from hypothesis import assume
 
         expected = accepted(op, call.args, call.kwargs)
@@ -281,41 +276,70 @@ def _declare(rule_id: str, op: str) -> None:
         y = invoke(target, op, *call.args, rule=rule_id, call=where, **call.kwargs)
         assert_shape(y.shape, expected.shape, rule=rule_id, call=where)
 
-    refuses.__name__ = f"check_{op}_refuses_{refused_slug}"
-    accepts.__name__ = f"check_{op}_accepts_{accepted_slug}"
-    check(rule_id, ops=op, kind="negative", cases=lambda: _calls(op, rule_id, False),
-          level="strict" if rule_id in HYGIENE else "refuse")(refuses)
-    check(rule_id, ops=op, cases=lambda: _calls(op, rule_id, True))(accepts)
+    check(rule_id, ops=op, cases=lambda: _calls(op, rule_id, True), name=name,
+          oracle="reference")(accepts)
 
 
-def declare_other(rule_id: str) -> None:
-    """Declare the refusal check of OTHER_REFUSALS[rule_id] (called by that rule's checks
-    module, once the rule is declared)."""
-    op, move, why, slug = OTHER_REFUSALS[rule_id]
-
-    def cases():
-        from hypothesis import strategies as st
-
-        @st.composite
-        def strategy(draw):
-            cfg = draw(_base(op, max_rank=2), label="valid config")
-            axis = draw(st.integers(0, cfg.rank - 1), label="axis")
-            args, kwargs, change = move(draw, op, args_of(cfg), dict(cfg.kwargs), axis, False)
-            return Call(op, args, kwargs, change=change, base=cfg)
-
-        return strategy()
-
-    def refuses(target, call):
-        from hypothesis import assume
-
-        assume(refused_for(op, call.args, call.kwargs, rule_id))
-        expect_raises(target, op, *call.args, rule=rule_id, why=f"{call.change}: {why}",
-                      call=call.call(), **call.kwargs)
-
-    refuses.__name__ = f"check_{op}_refuses_{slug}"
-    check(rule_id, ops=op, kind="negative", cases=cases)(refuses)
-
-
-for _rule, (_ops, *_) in RULES.items():
-    for _op in _ops:
-        _declare(_rule, _op)
+# one call per check, its name written out in full: grep finds every report ID
+_refuses("config.stride", "conv", "conv_refuses_a_stride_below_1")
+_accepts("config.stride", "conv", "conv_accepts_stride_1")
+_refuses("config.stride", "conv_transpose", "conv_transpose_refuses_a_stride_below_1")
+_accepts("config.stride", "conv_transpose", "conv_transpose_accepts_stride_1")
+_refuses("config.stride", "max_pool", "max_pool_refuses_a_stride_below_1")
+_accepts("config.stride", "max_pool", "max_pool_accepts_stride_1")
+_refuses("config.stride", "avg_pool", "avg_pool_refuses_a_stride_below_1")
+_accepts("config.stride", "avg_pool", "avg_pool_accepts_stride_1")
+_refuses("config.dilation", "conv", "conv_refuses_a_dilation_below_1")
+_accepts("config.dilation", "conv", "conv_accepts_dilation_1")
+_refuses("config.dilation", "conv_transpose", "conv_transpose_refuses_a_dilation_below_1")
+_accepts("config.dilation", "conv_transpose", "conv_transpose_accepts_dilation_1")
+_refuses("config.dilation", "max_pool", "max_pool_refuses_a_dilation_below_1")
+_accepts("config.dilation", "max_pool", "max_pool_accepts_dilation_1")
+_refuses("config.kernel", "max_pool", "max_pool_refuses_a_kernel_below_1")
+_accepts("config.kernel", "max_pool", "max_pool_accepts_kernel_1")
+_refuses("config.kernel", "avg_pool", "avg_pool_refuses_a_kernel_below_1")
+_accepts("config.kernel", "avg_pool", "avg_pool_accepts_kernel_1")
+_refuses("config.padding", "conv", "conv_refuses_negative_padding")
+_accepts("config.padding", "conv", "conv_accepts_zero_padding")
+_refuses("config.padding", "conv_transpose", "conv_transpose_refuses_negative_padding")
+_accepts("config.padding", "conv_transpose", "conv_transpose_accepts_zero_padding")
+_refuses("config.padding", "max_pool", "max_pool_refuses_negative_padding")
+_accepts("config.padding", "max_pool", "max_pool_accepts_zero_padding")
+_refuses("config.padding", "avg_pool", "avg_pool_refuses_negative_padding")
+_accepts("config.padding", "avg_pool", "avg_pool_accepts_zero_padding")
+_refuses("config.rank", "conv", "conv_refuses_a_wrong_rank")
+_accepts("config.rank", "conv", "conv_accepts_ranks_1_and_3")
+_refuses("config.rank", "conv_transpose", "conv_transpose_refuses_a_wrong_rank")
+_accepts("config.rank", "conv_transpose", "conv_transpose_accepts_ranks_1_and_3")
+_refuses("config.rank", "max_pool", "max_pool_refuses_a_wrong_rank")
+_accepts("config.rank", "max_pool", "max_pool_accepts_ranks_1_and_3")
+_refuses("config.rank", "avg_pool", "avg_pool_refuses_a_wrong_rank")
+_accepts("config.rank", "avg_pool", "avg_pool_accepts_ranks_1_and_3")
+_refuses("config.int", "conv", "conv_refuses_a_float_or_bool_parameter")
+_accepts("config.int", "conv", "conv_accepts_numpy_ints")
+_refuses("config.int", "conv_transpose", "conv_transpose_refuses_a_float_or_bool_parameter")
+_accepts("config.int", "conv_transpose", "conv_transpose_accepts_numpy_ints")
+_refuses("config.int", "max_pool", "max_pool_refuses_a_float_or_bool_parameter")
+_accepts("config.int", "max_pool", "max_pool_accepts_numpy_ints")
+_refuses("config.int", "avg_pool", "avg_pool_refuses_a_float_or_bool_parameter")
+_accepts("config.int", "avg_pool", "avg_pool_accepts_numpy_ints")
+_refuses("config.nonempty", "conv", "conv_refuses_an_empty_axis")
+_accepts("config.nonempty", "conv", "conv_accepts_batch_0_and_size_1")
+_refuses("config.nonempty", "conv_transpose", "conv_transpose_refuses_an_empty_axis")
+_accepts("config.nonempty", "conv_transpose", "conv_transpose_accepts_batch_0_and_size_1")
+_refuses("config.nonempty", "max_pool", "max_pool_refuses_an_empty_axis")
+_accepts("config.nonempty", "max_pool", "max_pool_accepts_batch_0_and_size_1")
+_refuses("config.nonempty", "avg_pool", "avg_pool_refuses_an_empty_axis")
+_accepts("config.nonempty", "avg_pool", "avg_pool_accepts_batch_0_and_size_1")
+_refuses("config.dtype", "conv", "conv_refuses_complex_and_bool")
+_accepts("config.dtype", "conv", "conv_accepts_float64")
+_refuses("config.dtype", "conv_transpose", "conv_transpose_refuses_complex_and_bool")
+_accepts("config.dtype", "conv_transpose", "conv_transpose_accepts_float64")
+_refuses("config.dtype", "max_pool", "max_pool_refuses_complex_and_bool")
+_accepts("config.dtype", "max_pool", "max_pool_accepts_float64")
+_refuses("config.dtype", "avg_pool", "avg_pool_refuses_complex_and_bool")
+_accepts("config.dtype", "avg_pool", "avg_pool_accepts_float64")
+_refuses("conv.groups", "conv", "conv_refuses_groups_below_1")
+_refuses("conv-transpose.groups", "conv_transpose", "conv_transpose_refuses_groups_below_1")
+_refuses("conv-transpose.output-padding", "conv_transpose",
+         "conv_transpose_refuses_negative_output_padding")

@@ -1,7 +1,7 @@
 """Convolution (cross-correlation) rules.
 
-The rules are declared here; their checks live in :mod:`cnnspec.rules.conv_checks`,
-imported at the bottom (a check can only cite a rule already declared).
+The rules are declared here; their checks live in :mod:`cnnspec.rules.conv_checks` (the
+table in cnnspec/rules/__init__.py pairs the two).
 """
 
 from .. import formulas
@@ -293,4 +293,3 @@ rule("conv.grad-weight", "The weight gradient is a correlation of the input with
                        "t=0: 10*1 + 20*2; t=1: 10*2 + 20*3; = conv(x, dL/dy)"),),
      sources=(S.DUMOULIN, GOODFELLOW, S.TORCH_CONV), see_also=("conv.grad-input",))
 
-from . import conv_checks  # noqa: E402,F401  (registers the checks of the rules above)

@@ -20,7 +20,6 @@ from .. import formulas, ref, tolerance
 from ..asserts import assert_exact, format_call
 from ..ref.grad import conv_grad_input, conv_grad_weight
 from . import check, strategies
-from . import conv as _rules  # noqa: F401  (the rules, declared before their checks)
 from ._harness import ConventionDifference, expect_close, expect_raises, fail, invoke, is_exact, refused_by_reference
 
 # ---------------------------------------------------------------- helpers
@@ -104,7 +103,7 @@ def _accepted_by_reference(cfg) -> bool:
 # ---------------------------------------------------------------- conv.def, conv.convolve, conv.commutes
 
 
-@check("conv.def", ops="conv", cases=lambda: strategies().conv_configs())
+@check("conv.def", ops="conv", cases=lambda: strategies().conv_configs(), oracle="reference")
 def check_matches_the_reference(target, cfg):
     """Every output element equals b[o] + the window's dot product with the kernel."""
     y = invoke(target, "conv", cfg.x, cfg.w, cfg.b, rule="conv.def", call=cfg.call(), **cfg.kwargs)
@@ -113,7 +112,7 @@ def check_matches_the_reference(target, cfg):
                  terms=terms, integer_valued=cfg.integer_valued)
 
 
-@check("conv.def", ops="conv", cases=lambda: strategies().conv_configs(integer_valued=False))
+@check("conv.def", ops="conv", cases=lambda: strategies().conv_configs(integer_valued=False), oracle="reference")
 def check_real_valued_data_within_the_bound(target, cfg):
     y = invoke(target, "conv", cfg.x, cfg.w, cfg.b, rule="conv.def", call=cfg.call(), **cfg.kwargs)
     expected, abs_sum, terms = _reference_conv(cfg)
@@ -123,14 +122,15 @@ def check_real_valued_data_within_the_bound(target, cfg):
 
 @check("conv.def", ops="conv", max_examples=20,
        cases=lambda: strategies().conv_configs(max_rank=1, max_side=6, max_kernel=3, max_channels=40,
-                                               max_batch=1))
+                                               max_batch=1), oracle="reference")
 def check_many_channels_per_group(target, cfg):
     """Up to 40 channels: a kernel that works in blocks of channels (8, 16, ...) must not drop
     the last, partial block (conformance/mutants/conv_channel_block_tail_dropped)."""
     check_matches_the_reference(target, cfg)
 
 
-@check("conv.def", ops="conv", max_examples=8, cases=lambda: strategies().large_conv_configs(), large=True)
+@check("conv.def", ops="conv", max_examples=8, cases=lambda: strategies().large_conv_configs(), large=True,
+       oracle="reference")
 def check_large_cases(target, cfg):
     """Outputs up to 129 wide (one past and one short of 16, 32 and 64), up to 130 channels
     (65 per group), K up to 1170, batches up to 9: the sizes at which tiled and vectorized
@@ -144,7 +144,7 @@ def check_large_cases(target, cfg):
 WIDE_INT = 2**12 - 1
 
 
-@check("conv.def", ops="conv", cases=lambda: strategies().conv_configs())
+@check("conv.def", ops="conv", cases=lambda: strategies().conv_configs(), oracle="reference")
 def check_integers_beyond_reduced_precision(target, cfg):
     """x (or w, half the time) integers in [-4095, 4095], the other operand in [-4, 4]: every
     sum stays below 4095 * 4 * 384 < 2**24, exact in float32, while an input rounded to TF32
@@ -169,7 +169,7 @@ def check_integers_beyond_reduced_precision(target, cfg):
                  integer_valued=held)
 
 
-@check("conv.def", ops="conv", cases=lambda: strategies().conv_configs(max_rank=2))
+@check("conv.def", ops="conv", cases=lambda: strategies().conv_configs(max_rank=2), oracle="reference")
 def check_nan_in_a_window_makes_the_output_nan(target, cfg):
     """IEEE arithmetic: a NaN anywhere in an output's window makes that output NaN, even under
     a zero weight (NaN * 0 = NaN): an implementation that skips zero weights loses it.
@@ -309,7 +309,7 @@ _refusal_check("conv.bias", "bias", "b.shape != (C_out,)")
 
 
 @check("conv.kernel-fits", ops="conv",
-       cases=lambda: strategies().boundary_conv_configs(edges=("kernel-fits",)))
+       cases=lambda: strategies().boundary_conv_configs(edges=("kernel-fits",)), oracle="reference")
 def check_computes_where_the_kernel_just_fits(target, cfg):
     """The valid side of the boundary pairs: the last sizes that fit compute, and right."""
     from hypothesis import assume
@@ -687,12 +687,3 @@ def check_input_gradient_is_conv_transpose(target, cfg):
 def check_weight_gradient_is_a_correlation(target, cfg):
     _check_gradient(cfg, "conv.grad-weight", 12, "w")
 
-
-def _declare_refusals() -> None:
-    from . import config as _config  # noqa: F401  (config_checks needs its rules declared)
-    from .config_checks import declare_other
-
-    declare_other("conv.groups")  # groups below 1
-
-
-_declare_refusals()

@@ -138,4 +138,3 @@ rule("conv-transpose.output-size", "A requested output size picks the output_pad
      see_also=("conv-transpose.out-size", "conv-transpose.output-padding",
                "conv-transpose.adjoint", "pad.same"))
 
-from . import conv_transpose_checks  # noqa: E402,F401  (the checks, declared once the rules are)

@@ -10,7 +10,6 @@ rules/arith_checks.py.
 from __future__ import annotations
 
 import functools
-import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,9 +21,6 @@ from . import check
 from ._counting import full_overlaps, pool_windows, same_padding_by_search, scatter_length, tap_span
 from ._evidence import call_text, composite, expect_equal, expect_refusal, expect_zero, int_symbols
 from ._harness import fail
-
-for _family in ("conv", "pool", "conv_transpose", "pad", "arith"):  # the rules checked here
-    importlib.import_module(f"{__package__}.{_family}")
 
 # ---------------------------------------------------------------- pooling, floor and ceil mode
 

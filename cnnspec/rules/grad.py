@@ -5,7 +5,7 @@ are declared with the conv family (rules/conv.py); the rest are declared here, u
 ops' families, so that spec/conv.md, spec/conv-transpose.md and spec/pool.md list them.
 Every rule holds for the gradients of L = sum(y * dy) with dy = dL/dy of the forward
 output's shape, which is what the contract's backward ops return (docs/contract.md).
-Their checks live in :mod:`cnnspec.rules.grad_checks`, imported at the bottom.
+Their checks live in :mod:`cnnspec.rules.grad_checks`.
 """
 
 from . import Example, rule
@@ -121,4 +121,3 @@ rule("pool.avg-grad", "Average pooling spreads dL/dy over its window by the forw
      sources=(S.TORCH_POOL, S.ONNX_POOL, GOODFELLOW_BACKPROP),
      see_also=("pool.avg-def", "pool.avg-divisor"))
 
-from . import grad_checks  # noqa: E402,F401  (registers the checks of the rules above)

@@ -191,4 +191,3 @@ rule("pool.max-indices", "The indices max pooling returns",
               "ONNX operator spec: MaxPool (Indices output, storage_order), MaxUnpool"),
      see_also=("pool.max-def", "pool.window-has-input", "pool.max-nan"))
 
-from . import net_checks as _checks  # noqa: E402,F401  (the checks of these rules)

@@ -90,4 +90,3 @@ rule("pad.causal", "'causal' padding: all of it before, so no output reads the f
               "van den Oord et al., 'WaveNet: A Generative Model for Raw Audio', arXiv:1609.03499"),
      see_also=("pad.full", "pad.same"))
 
-from . import pad_checks  # noqa: E402,F401  (the checks, declared once the rules are)

@@ -81,8 +81,7 @@ def _declare_named(rule_id: str, check_name: str, op: str, name: str, **strategy
         assert_shape(y.shape[2:], spatial, rule=rule_id, call=call, name="y.shape[2:]")
         compare_reference(target, op, y, expected, args, kwargs, rule=rule_id, call=call)
 
-    fn.__name__ = "check_" + check_name
-    check(rule_id, ops=op, cases=lambda: _cases(op, **strategy_kwargs))(fn)
+    check(rule_id, ops=op, cases=lambda: _cases(op, **strategy_kwargs), name=check_name)(fn)
 
 
 _declare_named("pad.same", "conv_same", "conv", "same")
@@ -242,9 +241,8 @@ def _declare_size_limit(rule_id: str, names: tuple[str, str], mode: str, relatio
     def cases():
         return _pad_cases(edge=mode)
 
-    refuses.__name__, pads.__name__ = ("check_" + n for n in names)
-    check(rule_id, ops=(), kind="negative", cases=cases)(refuses)
-    check(rule_id, ops=(), cases=cases)(pads)
+    check(rule_id, ops=(), kind="negative", cases=cases, name=names[0])(refuses)
+    check(rule_id, ops=(), cases=cases, name=names[1])(pads)
 
 
 _declare_size_limit("pad.reflect-size",

@@ -161,4 +161,3 @@ rule("pool.no-params", "Pooling has no parameters and no state",
      examples=(Example("max_pool([1, 5, 2, 0], k=2), twice", "[5, 2] both times; 0 parameters"),),
      sources=(S.SEED_INTUITION, S.TORCH_POOL), see_also=("params.pool",))
 
-from . import pool_checks  # noqa: E402,F401  (the checks, declared once the rules are)

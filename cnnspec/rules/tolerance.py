@@ -54,5 +54,3 @@ rule("tolerance.max-exact", "Max pooling is exact",
                        "float32(0.7) exactly",
                        "max of the rounded inputs = the rounded max"),), sources=(S.HIGHAM,))
 
-
-from . import tolerance_checks as _checks  # noqa: E402,F401  (the checks of these rules)

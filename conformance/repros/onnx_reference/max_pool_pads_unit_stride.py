@@ -1,6 +1,6 @@
 """onnx.reference's MaxPool misreads pads when every stride and dilation is 1.
 
-Rule pool.padding (and pool.max-def, pool.out-size): pads = [b_1, .., b_n, a_1, .., a_n].
+Rules pool.max-def and pool.out-size (with -inf padding): pads = [b_1, .., b_n, a_1, .., a_n].
 With strides and dilations all 1, onnx.reference takes another code path, which ignores pads
 in 1-D and 3-D (then indexes past the input) and in 2-D reads them as
 [top, bottom, left, right], i.e. [b_1, a_1, b_2, a_2].
