@@ -36,7 +36,7 @@ def test_a_style_prefix_adapts_the_inner_target(monkeypatch, tmp_path):
     style = types.ModuleType("cnnspec.targets._test_style")
     style.adapt = lambda inner: types.SimpleNamespace(conv=inner.conv_forward, __name__="adapted")
     monkeypatch.setitem(sys.modules, "cnnspec.targets._test_style", style)
-    monkeypatch.setitem(targets.STYLES, "teststyle", "_test_style")
+    monkeypatch.setitem(targets.STYLES, "teststyle", "_test_style:adapt")
     f = tmp_path / "layers.py"
     f.write_text("def conv_forward(*a, **k):\n    return 'called'\n")
     t = load_target(f"teststyle:{f}")
