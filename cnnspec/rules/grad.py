@@ -95,8 +95,9 @@ rule("pool.max-grad", "Max pooling sends each dL/dy to its window's first maximu
      TensorFlow all send a tie to the first maximum (observed with torch 2.13, JAX 0.10 and
      TensorFlow 2.21 on CPU); with NaN, PyTorch sends it to the NaN (the last one where there are
      several), JAX to a number of the window (its comparison fails on NaN), and TensorFlow's
-     max pooling skips NaN altogether (the convention max_pool_nan = ignore). ONNX defines no
-     gradient operators.""",
+     max pooling skips NaN altogether (the convention max_pool_nan = ignore). tinygrad 0.14 and
+     MLX 0.32 share a tie's gradient equally among the tied maxima (also a subgradient, but not
+     this rule: conformance/findings.md). ONNX defines no gradient operators.""",
      ops=("max_pool_backward",),
      formula="dL/dx[n, c, *q] = sum_{p : q = first argmax of window p} dL/dy[n, c, *p]",
      examples=(Example("x = [1, 3, 3, 2, 3], kernel 3, stride 2, dL/dy = [10, 20]",
