@@ -89,22 +89,31 @@ def run_one(name: str, profile: str, seed: int, timeout: float) -> dict[str, Any
     return {"target": name, "exit_code": proc.returncode, "seconds": round(took, 1)}
 
 
-def _worst_level(result: dict[str, Any]) -> str | None:
-    """The lowest level among a result's checks that did not pass (compute < refuse < strict)."""
+def _lowest(result: dict[str, Any]) -> tuple[str, str] | None:
+    """(level, status) of the lowest-level check of a result that did not pass (compute <
+    refuse < strict; at one level a failure before a restriction before a convention), or
+    None when every check passed.  A result mixes levels: config.int's strict refusal check
+    can fail while its compute check (numpy ints accepted) is a restriction."""
     order = ("compute", "refuse", "strict")
-    levels = {c.get("level") for c in result.get("checks", ())
-              if c.get("status") not in ("pass", "not-applicable")}
-    return next((lv for lv in order if lv in levels), None)
+    rank = {"fail": 0, "error": 0, "xpass": 1, "restriction": 2, "convention": 3}
+    found = [(order.index(c.get("level", "compute")), rank[c["status"]], c["status"])
+             for c in result.get("checks", ()) if c.get("status") in rank]
+    if not found:
+        return None
+    level, _, status = min(found)
+    return order[level], status
 
 
 def _cell(result: dict[str, Any] | None) -> str:
     if result is None:
         return ""
-    text = _CELL.get(result["status"], result["status"])
-    level = _worst_level(result)
-    if result["status"] in ("fail", "restriction", "convention", "error") and level not in (None, "compute"):
-        text += f" ({level})"
-    return text
+    lowest = _lowest(result) if result["status"] in ("fail", "restriction", "convention",
+                                                     "error", "xpass") else None
+    if lowest is None:
+        return _CELL.get(result["status"], result["status"])
+    level, status = lowest
+    text = _CELL.get(status, status)
+    return text if level == "compute" else f"{text} ({level})"
 
 
 def build_tables(names: list[str], missing: dict[str, str]) -> tuple[str, dict[str, Any]]:
@@ -144,8 +153,10 @@ def build_tables(names: list[str], missing: dict[str, str]) -> tuple[str, dict[s
                 continue
             if status == "convention" and set(r.get("convention") or ()) <= allowed:
                 continue  # allowed by default (nan_times_zero) or by the run
-            level = _worst_level(r) or r.get("level") or "compute"
-            tally[("fail" if status == "xpass" else status) if level == "compute" else level] += 1
+            level, status = _lowest(r) or (r.get("level") or "compute", status)
+            if status == "convention" and set(r.get("convention") or ()) <= allowed:
+                continue
+            tally[(status if status in tally else "fail") if level == "compute" else level] += 1
         failing = tally["fail"] + tally["restriction"] + tally["convention"]
         checked = counts.get("pass", 0) + sum(tally.values())
         exit_compute = 3 if rep.get("unchecked") or not checked else 1 if failing else 0

@@ -16,10 +16,17 @@ def test_the_matrix_tables_read_every_report(monkeypatch, tmp_path):
               "results": [{"op": "conv", "rule": "conv.def", "status": "pass", "checks": []},
                           {"op": "conv", "rule": "conv.kernel-fits", "status": "fail",
                            "checks": checks}]}
+    mixed = [{"check": "config.int::refuses_a_float", "status": "fail", "level": "strict"},
+             {"check": "config.int::accepts_numpy_ints", "status": "restriction", "level": "compute"}]
+    report["results"].append({"op": "conv", "rule": "config.int", "status": "fail", "checks": mixed})
+    report["counts"]["fail"] += 1
     (tmp_path / "scipy.json").write_text(json.dumps(report))
     md, data = matrix.build_tables(["scipy", "reference"], {"mlx": "mlx is not installed"})
     # the refuse-level failure is not a compute failure: a default run would exit 0
-    assert "| `scipy` | fakelib 1.2 | quick | 0 | 1 | 0 | 0 | 0 | 1 | 0 |" in md
+    # the refuse-level failure does not fail a default run; the restriction of the mixed
+    # result (its compute check) does, and is counted as a restriction, not a failure
+    assert "| `scipy` | fakelib 1.2 | quick | 1 | 1 | 0 | 1 | 0 | 1 | 0 |" in md
+    assert data["cells"]["conv"]["config.int"]["scipy"] == "restricts"
     assert "| `mlx` | not run: mlx is not installed |" in md
     # a failure only of a refuse-level check is marked with its level
     assert data["cells"]["conv"]["conv.kernel-fits"]["scipy"] == "**FAIL** (refuse)"
