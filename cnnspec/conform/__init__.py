@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what the lazy names are, for type checkers
     from .engine import PROFILES, Runner, UsageError, plan, read_xfail, run
-    from .pool import TargetImportError
     from .repro import replay
     from .results import FAILING, STATUSES, CheckOutcome, Report, Result
+    from .workers import TargetImportError
 
 #: Public name -> the submodule that defines it; imported on first use (PEP 562), so that
 #: the pytest plugin and the worker processes import only what they need.
 _EXPORTS = {"run": "engine", "Runner": "engine", "plan": "engine", "read_xfail": "engine",
-            "PROFILES": "engine", "UsageError": "engine", "TargetImportError": "pool",
+            "PROFILES": "engine", "UsageError": "engine", "TargetImportError": "workers",
             "replay": "repro", "STATUSES": "results", "FAILING": "results", "Report": "results",
             "Result": "results", "CheckOutcome": "results"}
 

@@ -40,8 +40,8 @@ from .. import __version__
 from .. import rules as registry
 from ..targets import ALL_OPS, FORWARD_OF, STYLES
 from . import conventions as conv
-from .pool import DEFAULT_MEMORY_LIMIT, Pool
 from .results import LEVELS, CheckOutcome, Report, Result, aggregate, apply_xfail
+from .workers import DEFAULT_MEMORY_LIMIT, Pool
 
 __all__ = ["run", "Runner", "plan", "PROFILES", "UsageError", "read_xfail"]
 

@@ -119,7 +119,7 @@ class CnnspecItem(pytest.Item):
             if r.repro:
                 text += ["", "repro:", r.repro]
             return "\n".join(text)
-        from .pool import TargetImportError
+        from .workers import TargetImportError
 
         if isinstance(excinfo.value, TargetImportError):
             return str(excinfo.value)
@@ -138,7 +138,7 @@ class _Conformance:
         self.import_error: Exception | None = None
 
     def result(self, key: tuple[str, str]) -> Result:
-        from .pool import TargetImportError
+        from .workers import TargetImportError
 
         if self.import_error is not None:
             raise TargetImportError(f"the target could not be imported (see the first "

@@ -91,10 +91,10 @@ def call_script(target_spec: str, op: str, args: tuple[Any, ...], kwargs: dict[s
                   f"expected = reference.{op}({call}, **kwargs)  # the spec's answer",
                   "as_tuple = lambda g: tuple(g) if isinstance(g, (tuple, list)) else (g,)",
                   f"for name, g, e in zip({grads!r}, as_tuple(got), as_tuple(expected)):",
-                  f"    if e is None:",
+                  "    if e is None:",
                   f"        assert g is None, f'{{name}}={{g!r}}, but should be None: b is None "
                   f"[{rule}]'",
-                  f"        continue",
+                  "        continue",
                   f"    assert np.shape(g) == e.shape, f'{{name}}.shape={{np.shape(g)}}, but "
                   f"should be {{e.shape}} [{rule}]'",
                   "    bad = ~np.isclose(g, e, rtol=0, atol=1e-9, equal_nan=True)",

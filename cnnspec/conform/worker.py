@@ -1,6 +1,6 @@
 """The worker process: imports the target, probes its conventions, runs checks on it.
 
-Started with the 'spawn' method by :mod:`cnnspec.conform.pool`, which sets
+Started with the 'spawn' method by :mod:`cnnspec.conform.workers`, which sets
 OMP/OPENBLAS/MKL_NUM_THREADS=1 in the environment it inherits (NumPy's and torch's thread
 pools fight on a few cores when their calls alternate; parallelism comes from processes).
 

@@ -264,8 +264,9 @@ def _sliding(ax: Any, fig: Figure) -> tuple[float, float, list[str]]:
              f"{'cell feeds' if n == 1 else 'cells feed'} it, found by perturbing the reference)"]
     if fig.next_window:
         a = next(i for i, (c, n) in enumerate(zip(fig.cell, fig.next_cell)) if c != n)
+        rule = "conv.stride" if lay.op == "conv" else "pool.out-size"
         lines.append(f"orange arrow: the stride, {lay.stride[a]} cells to the window of "
-                     f"({_cell_name(fig.next_cell)}) (dotted)  [{'conv.stride' if lay.op == 'conv' else 'pool.out-size'}]")
+                     f"({_cell_name(fig.next_cell)}) (dotted)  [{rule}]")
     if "overhang" in fig.kinds.values():
         lines.append("hatched: the ceil-mode overhang past the padded input (no cells; never "
                      "counted)  [pool.ceil-mode]")
@@ -293,7 +294,9 @@ def _transpose(ax: Any, fig: Figure) -> tuple[float, float, list[str]]:
     kpanel, ktext = _kernel_panel(fig, flipped=True)
     outp = Panel(fig.out, title=f"output {'x'.join(map(str, fig.out))}")
     width, height = _layout([[inp, scat], [frame, kpanel, outp]])
-    xtext = (lambda q: "" if fig.x is None else _num(fig.x[q]))
+    def xtext(q: Any) -> str:
+        return "" if fig.x is None else _num(fig.x[q])
+
     _grid(ax, inp, lambda q: "input", xtext)
     order = sorted(fig.support)
     for n, q in enumerate(order):
@@ -301,7 +304,7 @@ def _transpose(ax: Any, fig: Figure) -> tuple[float, float, list[str]]:
     cropped = {p for p in scat.cells() if any(
         not pb <= c < pb + o for c, (pb, _), o in zip(p, lay.padding, fig.out))}
     _grid(ax, scat, lambda p: "crop" if p in cropped else "input", lambda p: "")
-    for n, (q, cells) in enumerate(fig.stamps().items()):
+    for n, (_q, cells) in enumerate(fig.stamps().items()):
         _outline(ax, scat, cells, STAMPS[n % len(STAMPS)], "-", inset=0.08 + 0.06 * (n % 4))
     target = tuple(c + pb for c, (pb, _) in zip(fig.cell, lay.padding))
     _highlight(ax, scat, [target], WIN)

@@ -116,9 +116,11 @@ rule("pool.avg-grad", "Average pooling spreads dL/dy over its window by the forw
      counted.""",
      ops=("avg_pool_backward",),
      formula="dL/dx[n, c, *q] = sum_{p : q in window p} dL/dy[n, c, *p] / D[p]",
-     examples=(Example("x = [1, 2, 3], kernel 2, stride 1, padding (1, 0), count_include_pad, dL/dy = [2, 4, 6]",
+     examples=(Example("x = [1, 2, 3], kernel 2, stride 1, padding (1, 0), count_include_pad, "
+                       "dL/dy = [2, 4, 6]",
                        "dL/dx = [3, 5, 3]",
-                       "D = 2 everywhere: x0 gets 2/2 + 4/2, x1 4/2 + 6/2, x2 6/2; the padding cell's 2/2 is dropped"),),
+                       "D = 2 everywhere: x0 gets 2/2 + 4/2, x1 4/2 + 6/2, x2 6/2; the padding "
+                       "cell's 2/2 is dropped"),),
      sources=(S.TORCH_POOL, S.ONNX_POOL, GOODFELLOW_BACKPROP),
      see_also=("pool.avg-def", "pool.avg-divisor"))
 

@@ -27,7 +27,7 @@ jax.clear_caches()
 try:
     pool(1.0)
     print("stride 1.0: computes")
-except TypeError as e:
+except TypeError:
     print("stride 1.0: raises TypeError (right)")
 try:
     print("stride 1 after 1.0:", np.asarray(pool(1)).ravel(), "  rule: [2. 3.]")
