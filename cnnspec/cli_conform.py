@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from .cli_args import csv_list
+from .conform.options import add_options
 from .targets import STYLES
 
 __all__ = ["conform", "add_conform_parser"]
@@ -28,7 +28,8 @@ def conform(args: argparse.Namespace) -> int:
     """
     import signal
 
-    from .conform import PROFILES, Runner, TargetImportError, UsageError
+    from .conform import Runner, TargetImportError, UsageError
+    from .conform.options import from_options
     from .conform.progress import Progress, summary
     from .conform.reports import check_report_path, write_reports
 
@@ -40,18 +41,13 @@ def conform(args: argparse.Namespace) -> int:
         for option, path in (("--report-json", args.report_json), ("--junit-xml", args.junit_xml),
                              ("--report-md", args.report_md)):
             check_report_path(option, path)
-        if args.jobs != "auto" and not (args.jobs.isdigit() and int(args.jobs) >= 1):
+        if not (args.jobs == "auto" or (str(args.jobs).isdigit() and int(args.jobs) >= 1)):
             raise UsageError(f"--jobs={args.jobs!r}, but should be an integer >= 1 or 'auto'")
         if args.memory_limit < 0:
             raise UsageError(f"--memory-limit={args.memory_limit:g}, but should be >= 0 MiB "
                              f"(0: no limit)")
-        jobs = 0 if args.jobs == "auto" else int(args.jobs)
         target = f"{args.style}:{args.target}" if args.style else args.target
-        runner = Runner(target, ops=csv_list(args.ops), rules=csv_list(args.rules),
-                        profile=args.profile, max_examples=args.max_examples, seed=args.seed,
-                        timeout=args.timeout, xfail_file=args.xfail_file, jobs=jobs,
-                        memory_limit=args.memory_limit or None,
-                        allow_conventions=csv_list(args.allow_convention), level=args.level)
+        runner = Runner(target, options=from_options(lambda name: getattr(args, name)))
     except (UsageError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -66,8 +62,8 @@ def conform(args: argparse.Namespace) -> int:
         runner.start()
         progress.total = len(runner.groups)
         if not args.quiet:
-            progress.start(report.target, args.profile,
-                           args.max_examples or PROFILES[args.profile], args.seed, runner.jobs,
+            progress.start(report.target, args.profile, runner.options.examples, args.seed,
+                           runner.jobs,
                            report.conventions)
         report = runner.run_all(None if args.quiet else progress.result,
                                 lambda rep: write_reports(rep, paths),
@@ -101,31 +97,9 @@ def add_conform_parser(sub: Any) -> argparse.ArgumentParser:
                     help="the target is a file of functions in this style (a course "
                          "assignment's signatures), adapted to the contract: --style cs231n "
                          "layers.py is the target cs231n:layers.py")
-    co.add_argument("--ops", action="append", help="ops to check, e.g. conv,max_pool "
-                                                  "(default: all the target defines)")
-    co.add_argument("--rules", action="append", help="rule-ID globs, e.g. 'conv.*' or "
-                                                    "pool.ceil-mode (repeatable)")
-    co.add_argument("--level", choices=("compute", "refuse", "strict"), default="compute",
-                    help="what is required: compute (default: valid configurations computed "
-                         "right), refuse (also invalid ones refused), strict (also input "
-                         "hygiene); results above the level are shown, not counted")
-    co.add_argument("--profile", choices=("quick", "default", "thorough"), default="default",
-                    help="examples per check: 10, 50 or 500 (default: default)")
-    co.add_argument("--max-examples", type=int, help="examples per check (overrides --profile)")
-    co.add_argument("--seed", type=int, default=0, help="Hypothesis seed (default 0): the same "
-                                                        "seed gives the same report")
-    co.add_argument("--timeout", type=float, default=10.0,
-                    help="seconds one target call may take (default 10)")
-    co.add_argument("--memory-limit", type=float, default=4096,
-                    help="MiB a worker may allocate beyond its size after importing the target "
-                         "(default 4096; 0: no limit)")
-    co.add_argument("--xfail-file", help="expected failures: a rule-ID glob or op:rule per line")
-    co.add_argument("--jobs", default="1", help="worker processes, or 'auto' (one per core)")
+    add_options(co.add_argument)  # --ops ... --allow-convention: cnnspec.conform.options
     co.add_argument("--report-json", help="write the JSON report here")
     co.add_argument("--junit-xml", help="write a JUnit XML report here")
     co.add_argument("--report-md", help="write a Markdown report here")
-    co.add_argument("--allow-convention", action="append", metavar="KEY",
-                    help="do not fail on the named non-default convention KEY (e.g. ceil_mode; "
-                         "'all': any); its results are still reported as 'convention'")
     co.add_argument("-q", "--quiet", action="store_true", help="print the summary only")
     return co

@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 
 from cnnspec import rules
-from cnnspec.targets import OPS, OpMissing, Target, Unsupported, load_target
+from cnnspec.conform.checkrun import capped, run_check
+from cnnspec.targets import OPS, Target, load_target
 from cnnspec.targets import reference as _reference
 
 from .mutants import MUTANTS, path
@@ -109,49 +110,17 @@ def case_size(case: Any) -> int:
                else 0 for v in values)
 
 
-def _settings(max_examples: int, seed: int | None) -> Any:
-    """Hypothesis settings of a run: derandomized (seed None), or random from ``seed``."""
-    from hypothesis import HealthCheck, Phase, Verbosity, settings
-
-    return settings(max_examples=max_examples, derandomize=seed is None, database=None,
-                    deadline=None, report_multiple_bugs=False,
-                    suppress_health_check=list(HealthCheck),
-                    phases=(Phase.explicit, Phase.generate, Phase.shrink),
-                    verbosity=Verbosity.quiet, print_blob=False)
-
-
 def _run_one(target: Target, check: rules.Check, max_examples: int, seed: int | None = None
              ) -> tuple[tuple[Any, BaseException] | None, int]:
-    """One check under Hypothesis: (the minimal failing case and its error, or None; passed)."""
-    from hypothesis import given
-    from hypothesis import seed as hypothesis_seed
-    from hypothesis.errors import Unsatisfiable
-
-    failing: list[tuple[Any, BaseException]] = []
-    passed = 0
-
-    def body(case: Any) -> None:
-        nonlocal passed
-        try:
-            check.fn(target, case)
-        except (Unsupported, OpMissing):
-            return
-        except BaseException as e:  # noqa: BLE001 - whatever the target did is the failure
-            failing.append((case, e))
-            raise
-        passed += 1
-
-    n = min(max_examples, check.max_examples or max_examples)
-    try:
-        test = _settings(n, seed)(given(case=check.cases())(body))
-        (test if seed is None else hypothesis_seed(seed)(test))()
-    except Unsatisfiable:  # no case drawn (every one filtered): nothing to report
-        pass
-    except Exception:  # noqa: BLE001 - the minimal failure, re-raised by Hypothesis
-        if not failing:  # the strategy or Hypothesis broke, not the target
-            raise
-        return failing[-1], passed  # Hypothesis replays the minimal case last
-    return None, passed
+    """One check under Hypothesis (cnnspec's own :func:`run_check`, shrinking on): (the
+    minimal failing case and its error, or None; cases passed).  ``seed`` None: derandomized."""
+    out = run_check(target, check, max_examples=capped(check, max_examples), seed=seed,
+                    target_spec="(a mutant)", with_error=True)
+    if out["status"] != "fail":  # pass, or nothing drawn / every case unsupported
+        return None, out["examples"]
+    if out.get("_case") is None:  # the strategy or Hypothesis broke, not the target
+        raise out["_error"]
+    return (out["_case"], out["_error"]), out["examples"]
 
 
 def run_checks(target: Target, checks: Sequence[rules.Check], *, max_examples: int = MAX_EXAMPLES,

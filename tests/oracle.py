@@ -3,7 +3,8 @@
 Independent of cnnspec.ref and cnnspec.formulas: plain Python loops over every index
 tuple (itertools.product, so one code path for ranks 1-3), padding handled by explicit
 bounds checks on each input index (nothing is ever padded), and output sizes found by
-counting windows one by one rather than by a formula.  Slow (scalar Python, thousands of
+counting windows (the brute-force counter the rules use, cnnspec/rules/_counting.py)
+rather than by a formula.  Slow (scalar Python, thousands of
 times the reference's time) but fine at test sizes, and short enough to check by eye
 against the definitions.
 
@@ -20,35 +21,18 @@ import math
 
 import numpy as np
 
+from cnnspec.rules._counting import pool_windows
+
 __all__ = ["count_windows", "conv", "convolve", "conv_transpose", "max_pool", "avg_pool",
            "global_max_pool", "global_avg_pool", "pad"]
 
 
 def count_windows(n: int, k: int, s: int, pad: tuple[int, int], d: int = 1,
                   ceil_mode: bool = False) -> int:
-    """How many windows one axis has, counted one window at a time.
-
-    Floor mode: window j (starting at j*s) is kept while its last tap lies in the padded
-    input.  Ceil mode: window 0 must fit; window j > 0 is kept when the previous window
-    left padded cells uncovered on the right (so it may hang past the padded input), but
-    only if it starts before the right padding: a window starting in the right padding is
-    dropped, even one that fits (PyTorch, ONNX).
-    """
-    pb, pa = pad
-    length = pb + n + pa
-    extent = d * (k - 1) + 1
-    count = 0
-    while True:
-        start = count * s
-        if not ceil_mode:
-            keep = start + extent <= length
-        elif count == 0:
-            keep = extent <= length
-        else:
-            keep = (count - 1) * s + extent < length and start < pb + n
-        if not keep:
-            return count
-        count += 1
+    """How many windows one axis has, enumerated by the one brute-force counter
+    (cnnspec/rules/_counting.py: pool_windows; floor mode is conv's count too); 0 when the
+    kernel does not fit the padded input."""
+    return pool_windows(n, k, s, *pad, d, ceil_mode)[0] or 0
 
 
 def _index(p: tuple[int, ...], t: tuple[int, ...], stride, dilation, padding) -> tuple[int, ...]:

@@ -22,11 +22,14 @@ What runs where, and why:
 
 from __future__ import annotations
 
+import random
+
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import settings
 
 from cnnspec import rules
-from cnnspec.targets import OpMissing, Unsupported, load_target
+from cnnspec.conform.checkrun import run_check
+from cnnspec.targets import load_target
 
 #: The built-in targets, each with the package it needs (skipped with the reason without it).
 TARGETS = {"cnnspec.targets.reference": None, "cnnspec.targets.scipy": "scipy",
@@ -55,25 +58,20 @@ def _run(target_name: str, check: rules.Check) -> None:
     missing = [op for op in check.ops if not target.has(op)]
     if missing:
         pytest.skip(f"{target_name} does not implement {', '.join(missing)}")
-    unsupported: list[str] = []
-    checked = []
-
-    @given(case=check.cases())
-    def run(case):
-        try:
-            check.fn(target, case)
-        except (Unsupported, OpMissing) as e:
-            unsupported.append(str(e))
-        else:
-            checked.append(1)
-
-    # negative checks keep only the boundary draws the reference refuses (assume): as in
-    # cnnspec conform (checkrun), filtering is the design, not a slow strategy
-    run = settings(suppress_health_check=[HealthCheck.filter_too_much],
-                   **({"max_examples": check.max_examples} if check.max_examples else {}))(run)
-    run()
-    if not checked:
-        pytest.skip(f"{target_name}: every case unsupported, e.g. {unsupported[:1]}")
+    # the active profile's budget unless the check sets its own; derandomized as in the ci
+    # profile, else a random seed (the thorough profile explores)
+    profile = settings.default
+    out = run_check(target, check, max_examples=check.max_examples or profile.max_examples,
+                    seed=None if profile.derandomize else random.getrandbits(32),
+                    target_spec=target_name)
+    if out["status"] == "fail":
+        pytest.fail(f"{check.id} on {target_name}: {out['message']}\n"
+                    f"minimal example: {out['example']['repr'] if 'example' in out else '?'}",
+                    pytrace=False)
+    if out["status"] == "unsupported":
+        pytest.skip(f"{target_name}: {out['message']}")
+    assert out["status"] == "pass" and out["examples"] > 0, \
+        f"{check.id} on {target_name} checked no case: {out.get('message')}"
 
 
 @pytest.mark.parametrize("target_name, check", ITEMS)

@@ -1,20 +1,22 @@
-"""Every size formula against brute-force counting, on a whole bounded domain, vectorized.
+"""Every size formula against brute-force counting, on a whole bounded domain.
 
 Domain, per axis: i <= 64, k <= 7, s <= 5, p_before and p_after <= 4 each, d <= 4 (224,000
 configurations; x5 output_padding values for transposed convolutions; x2 modes for pooling
 and 'same').  Two sides, neither calling the other:
 
-- brute force: NumPy over the whole grid at once, enumerating windows j = 0, 1, ... and taps
-  t = 0 .. k-1 (window j reads j*s + t*d of the padded input) or the cells a scatter writes;
-  no size formula is used;
+- brute force: the counters the rules use (cnnspec/rules/_counting.py), called on every
+  configuration of the grid, enumerating windows j = 0, 1, ... and taps t = 0 .. k-1 (window
+  j reads j*s + t*d of the padded input) or the cells a scatter writes; no size formula is
+  used;
 - the formula: called ONCE with SymPy symbols, its expression evaluated over the grid
   (sympy.lambdify), i.e. the same `//` arithmetic the integer path runs; then the integer
   path itself on every configuration of the validity boundary (each configuration with a
   neighbour, one step along one axis, of the other validity): the invalid side must raise
   InvalidConfig naming the rule, the valid side must return the counted size.
 
-tests/test_formulas.py runs the integer path on every configuration of a smaller domain;
-the registry checks (cnnspec/rules/formula_checks.py, arith_checks.py) go far beyond this
+tests/test_formulas.py runs the integer path's pool.window-has-input refusal on every
+configuration of a smaller domain; tests/test_proofs.py proves the Dumoulin & Visin
+relationships symbolically; the registry checks (cnnspec/rules/formula_checks.py, arith_checks.py) go far beyond this
 domain with Hypothesis.
 """
 
@@ -29,6 +31,14 @@ from helpers import cites
 
 from cnnspec import formulas
 from cnnspec.errors import InvalidConfig
+from cnnspec.rules._counting import (
+    full_overlaps,
+    pool_windows,
+    same_padding_by_search,
+    scatter_length,
+    tap_span,
+    windows_in,
+)
 
 I_MAX, K_MAX, S_MAX, P_MAX, D_MAX, OP_MAX = 64, 7, 5, 4, 4, 4
 AXES = ("i", "k", "s", "p_b", "p_a", "d")  # the grid's axes, in this order
@@ -57,12 +67,13 @@ def _evaluate(expr, names: tuple[str, ...], grid: list[np.ndarray]) -> np.ndarra
     return np.broadcast_to(np.asarray(fn(*grid)), grid[0].shape).astype(np.int64)
 
 
-def _last_tap(k: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """max over the taps t < k of t*d, enumerated."""
-    last = np.zeros_like(k)
-    for t in range(K_MAX):
-        last = np.where(t < k, np.maximum(last, t * d), last)
-    return last
+def _counted(counter, *axes: np.ndarray, nout: int = 1):
+    """A brute-force counter of cnnspec/rules/_counting.py (the one the rules use) called on
+    every configuration of the broadcast axes, one by one, as int64 (one array per value of
+    a counter returning nout values); None (e.g. the kernel does not fit) becomes -1."""
+    each = np.frompyfunc(lambda *a: counter(*(int(v) for v in a)), len(axes), nout)(*axes)
+    as_int = np.vectorize(lambda n: -1 if n is None else n, otypes=[np.int64])
+    return as_int(each) if nout == 1 else tuple(as_int(e) for e in each)
 
 
 def _first_mismatch(bad: np.ndarray, grid: list[np.ndarray], names: tuple[str, ...]) -> str:
@@ -117,11 +128,12 @@ def _integer_path(call, grid, names, labels, counted, *, rule: str, refusals: di
 @cites("conv.out-size", "conv.kernel-fits", "arith.dilated")
 def test_conv_out_size_on_the_whole_domain():
     grid = i, k, s, pb, pa, d = _conv_grid()
-    length, last = i + pb + pa, _last_tap(k, d)
-    counted = np.zeros_like(i)
-    for j in range(I_MAX + 2 * P_MAX):  # window j: taps j*s .. j*s + last
-        counted += (j * s + last < length)
-    valid = last < length  # window 0 fits
+    lengths, ks, ss, ds = np.ix_(np.arange(1, I_MAX + 2 * P_MAX + 1), np.arange(1, K_MAX + 1),
+                                 np.arange(1, S_MAX + 1), np.arange(1, D_MAX + 1))
+    by_length = _counted(windows_in, lengths, ks, ss, ds)  # windows of every padded length
+    counted = by_length[i + pb + pa - 1, k - 1, s - 1, d - 1]
+    span = _counted(tap_span, *np.ix_(np.arange(1, K_MAX + 1), np.arange(1, D_MAX + 1)))
+    valid = span[k - 1, d - 1] <= i + pb + pa  # window 0 fits
     expr = formulas.conv_out_size(*_symbols(("i", "k")), stride=_symbols(("s",))[0],
                                   padding=tuple(_symbols(("p_b", "p_a"))),
                                   dilation=_symbols(("d",))[0])
@@ -136,7 +148,7 @@ def test_conv_out_size_on_the_whole_domain():
 @cites("conv.dilation", "arith.dilated")
 def test_effective_kernel_is_the_tap_span():
     k, d = _grid(range(1, K_MAX + 1), range(1, D_MAX + 1))
-    span = _last_tap(k, d) + 1  # taps 0, d, ..., (k-1)*d
+    span = _counted(tap_span, k, d)  # taps 0, d, ..., (k-1)*d
     expr = formulas.effective_kernel(*_symbols(("k", "d")))
     _assert_grid(_evaluate(expr, ("k", "d"), [k, d]), span, np.ones_like(k, bool), [k, d],
                  ("k", "d"), name="effective_kernel", rule="conv.dilation", how="tap span")
@@ -147,39 +159,24 @@ def test_effective_kernel_is_the_tap_span():
 # ---------------------------------------------------------------- pooling, floor and ceil mode
 
 
-def _pool_counted(grid, ceil: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(window count, valid): windows enumerated as in pool_out_size's docstring; valid: the
-    kernel fits and every window has a tap on the input."""
-    i, k, s, pb, pa, d = grid
-    length, last = i + pb + pa, _last_tap(k, d)
-    fits = last < length
-    counted = np.zeros_like(i)
-    padding_only = np.zeros_like(fits)
-    kept = fits.copy()
-    for j in range(I_MAX + 2 * P_MAX + 1):
-        if j > 0:
-            kept &= ((j - 1) * s + last < length - 1) & (j * s < pb + i) if ceil \
-                else (j * s + last < length)
-        touches = np.zeros_like(fits)
-        for t in range(K_MAX):
-            tap = j * s + t * d
-            touches |= (t < k) & (tap >= pb) & (tap < pb + i)
-        counted += kept
-        padding_only |= kept & ~touches
-    return counted, fits & ~padding_only
+def _pool_counted(grid, ceil: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(window count, the kernel fits, valid): windows enumerated by pool_windows as in
+    pool_out_size's docstring; valid: the kernel fits and every window has a tap on the input."""
+    counted, empty = _counted(lambda *a: pool_windows(*a, ceil), *grid, nout=2)  # empty: the
+    # first window of padding only
+    return counted, counted >= 0, (counted >= 0) & (empty < 0)
 
 
 @pytest.mark.parametrize("ceil", [False, True], ids=["floor", "ceil"])
 @cites("pool.out-size", "pool.ceil-mode", "pool.window-has-input", "pool.kernel-fits", "arith.pooling")
 def test_pool_out_size_on_the_whole_domain(ceil):
     grid = _conv_grid()
-    counted, valid = _pool_counted(grid, ceil)
+    counted, fits, valid = _pool_counted(grid, ceil)
     i, k, s, pb, pa, d = _symbols(AXES)
     expr = formulas.pool_out_size(i, k, stride=s, padding=(pb, pa), dilation=d, ceil_mode=ceil)
     rule = "pool.ceil-mode" if ceil else "pool.out-size"
     _assert_grid(_evaluate(expr, AXES, grid), counted, valid, grid, AXES, name="pool_out_size",
                  rule=rule, how="windows counted one by one")
-    fits = _last_tap(grid[1], grid[5]) < grid[0] + grid[3] + grid[4]
     labels = np.where(valid, 0, np.where(fits, 2, 1))
     n = _integer_path(lambda i, k, s, p_b, p_a, d: formulas.pool_out_size(
         i, k, stride=s, padding=(p_b, p_a), dilation=d, ceil_mode=ceil), grid, AXES, labels,
@@ -197,12 +194,10 @@ def test_conv_transpose_out_size_on_the_whole_domain():
     grid = i, k, s, pb, pa, d, op = _grid(range(1, I_MAX + 1), range(1, K_MAX + 1),
                                          range(1, S_MAX + 1), range(P_MAX + 1), range(P_MAX + 1),
                                          range(1, D_MAX + 1), range(OP_MAX + 1))
-    # the scatter writes j*s + t*d for j < i, t < k: the largest is the largest j*s plus the
-    # largest t*d (the two maxima are independent), each enumerated
-    last_input = np.zeros_like(i)
-    for j in range(I_MAX):
-        last_input = np.where(j < i, j * s, last_input)
-    written = last_input + _last_tap(k, d) + 1
+    # every cell the scatter writes (j*s + t*d for j < i, t < k), enumerated per (i, k, s, d);
+    # the crop and output_padding do not change what is written
+    written = _counted(lambda *a: scatter_length(*a[:3], 0, 0, 0, a[3]), i[..., :1, :1, :, :1],
+                       k[..., :1, :1, :, :1], s[..., :1, :1, :, :1], d[..., :1, :1, :, :1])
     counted = written - pb - pa + op
     op_ok = op < np.maximum(s, d)
     valid = op_ok & (counted >= 1)
@@ -238,17 +233,8 @@ def test_same_padding_on_the_whole_domain(mode):
     names = ("i", "k", "s", "d")
     grid = i, k, s, d = _grid(range(1, I_MAX + 1), range(1, K_MAX + 1), range(1, S_MAX + 1),
                               range(1, D_MAX + 1))
-    last = _last_tap(k, d)
-    want = np.zeros_like(i)  # one output per stride step starting inside the input
-    for j in range(I_MAX):
-        want += j * s < i
-    total = np.full_like(i, -1)  # the least total padding giving `want` windows, searched
-    for t in range(K_MAX * D_MAX + 1):
-        windows = np.zeros_like(i)
-        for j in range(I_MAX + K_MAX * D_MAX):
-            windows += j * s + last < i + t
-        total = np.where((total < 0) & (windows == want), t, total)
-    assert (total >= 0).all()
+    # the least total padding giving one output per stride step that starts inside the input
+    total = _counted(lambda *a: same_padding_by_search(*a)[0], i, k, s, d)
     pb, pa = (_evaluate(e, names, grid) for e in formulas.same_padding(
         *_symbols(("i", "k")), stride=_symbols(("s",))[0], dilation=_symbols(("d",))[0], mode=mode))
     everywhere = np.ones_like(i, bool)
@@ -268,13 +254,9 @@ def test_same_padding_on_the_whole_domain(mode):
 def test_full_padding_on_the_whole_domain():
     names = ("i", "k", "d")
     grid = i, k, d = _grid(range(1, I_MAX + 1), range(1, K_MAX + 1), range(1, D_MAX + 1))
-    span = _last_tap(k, d) + 1
-    overlaps = np.zeros_like(i)  # placements u of the span [u, u + span) meeting [0, i)
-    first = np.zeros_like(i)
-    for u in range(-K_MAX * D_MAX - 1, I_MAX + 1):
-        meets = (u + span > 0) & (u < i)
-        overlaps += meets
-        first = np.maximum(first, np.where(meets, -u, 0))
+    # placements u of the span [u, u + span) meeting [0, i), and the cells before the input
+    # where the first starts
+    overlaps, first = _counted(full_overlaps, i, k, d, nout=2)
     p = formulas.full_padding(_symbols(("k",))[0], dilation=_symbols(("d",))[0])
     _assert_grid(_evaluate(p[0], names, grid), first, np.ones_like(i, bool), grid, names,
                  name="full_padding", rule="pad.full", how="cells before the input where the first "

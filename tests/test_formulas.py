@@ -1,6 +1,7 @@
 """formulas.py against brute-force counting, hand-checked published numbers and SymPy.
 
-The brute-force side never calls the formula it checks: it counts windows one by one.
+The brute-force side (cnnspec/rules/_counting.py) never calls the formula it checks: it
+enumerates windows and taps.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from cnnspec import formulas
 from cnnspec.errors import InvalidConfig
+from cnnspec.rules._counting import pool_windows
 
 H = sympy.Symbol("H", integer=True, positive=True)
 
@@ -31,57 +33,30 @@ def test_formulas_use_no_float_division():
     assert divs == [], f"float division on lines {divs} of formulas.py"
 
 
-# ------------------------------------------------------------------ brute-force window counts
+# ------------------------------------------------------------------ the integer path's refusals
 
+# The window counts themselves (conv, pool floor and ceil, transposed, 'same', 'full') are
+# checked against brute force on a larger domain in tests/test_exhaustive.py (and the
+# transpose's inversion of conv, with the remainder as output_padding, proved in
+# tests/test_proofs.py); here, on every configuration of a smaller domain, what only the
+# integer path does: pool.window-has-input, naming the first window of padding only.
 DOMAIN = [(i, k, s, pb, pa, d) for i in range(1, 25) for k in range(1, 6) for s in range(1, 5)
           for pb in range(0, 4) for pa in range(0, 4) for d in range(1, 4)]
 
 
-def _count_windows(length: int, eff: int, s: int) -> int:
-    """Windows of extent eff at starts 0, s, 2s, ... that lie inside [0, length)."""
-    return sum(1 for j in range(length + 1) if j * s + eff <= length)
-
-
-@cites("conv.out-size")
-def test_conv_out_size_counts_windows_on_a_whole_domain():
-    for i, k, s, pb, pa, d in DOMAIN:
-        eff, length = d * (k - 1) + 1, i + pb + pa
-        if eff > length:
-            with pytest.raises(InvalidConfig, match=r"\[conv\.kernel-fits\]"):
-                formulas.conv_out_size(i, k, stride=s, padding=(pb, pa), dilation=d)
-            continue
-        got = formulas.conv_out_size(i, k, stride=s, padding=(pb, pa), dilation=d)
-        assert got == _count_windows(length, eff, s), (i, k, s, pb, pa, d)
-
-
-def _count_ceil_windows(i: int, pb: int, pa: int, eff: int, s: int) -> int:
-    """ceil_mode: add windows until their union covers the padded input, then drop those
-    that start in the right padding (or past it)."""
-    n = 1
-    while (n - 1) * s + eff < i + pb + pa:
-        n += 1
-    return sum(1 for j in range(n) if j * s < pb + i)
-
-
-def _some_window_is_all_padding(n: int, i: int, k: int, s: int, pb: int, d: int) -> bool:
-    return any(not any(pb <= j * s + t * d < pb + i for t in range(k)) for j in range(n))
-
-
 @cites("pool.out-size", "pool.ceil-mode", "pool.window-has-input")
-def test_pool_out_size_counts_windows_on_a_whole_domain():
+def test_pool_out_size_refuses_exactly_the_windows_of_padding_only():
     for (i, k, s, pb, pa, d), ceil in itertools.product(DOMAIN, (False, True)):
-        eff = d * (k - 1) + 1
-        if eff > i + pb + pa:
+        n, first_empty = pool_windows(i, k, s, pb, pa, d, ceil)  # the brute-force counter
+        if n is None:  # the kernel does not fit: pool.kernel-fits, in test_exhaustive.py
             continue
-        n = _count_ceil_windows(i, pb, pa, eff, s) if ceil else _count_windows(i + pb + pa, eff, s)
         call = dict(stride=s, padding=(pb, pa), dilation=d, ceil_mode=ceil)
-        if _some_window_is_all_padding(n, i, k, s, pb, d):
+        assert formulas.pool_window_has_input(i, k, **call) == first_empty, (i, k, s, pb, pa, d, ceil)
+        if first_empty is not None:
             with pytest.raises(InvalidConfig, match=r"\[pool\.window-has-input\]"):
                 formulas.pool_out_size(i, k, **call)
-            assert formulas.pool_window_has_input(i, k, **call) is not None
         else:
             assert formulas.pool_out_size(i, k, **call) == n, (i, k, s, pb, pa, d, ceil)
-            assert formulas.pool_window_has_input(i, k, **call) is None
 
 
 @cites("pool.ceil-mode")
@@ -93,42 +68,10 @@ def test_ceil_mode_drops_a_window_starting_in_the_right_padding():
     assert formulas.pool_out_size(6, 2, stride=2, padding=1, ceil_mode=True) == 4
 
 
-@cites("conv-transpose.out-size")
-def test_conv_transpose_inverts_conv_given_the_remainder():
-    """i -> conv -> o, then conv_transpose(o, output_padding=(i + pb + pa - eff) mod s) = i."""
-    for i, k, s, pb, pa, d in DOMAIN:
-        eff = d * (k - 1) + 1
-        if eff > i + pb + pa:
-            continue
-        o = formulas.conv_out_size(i, k, stride=s, padding=(pb, pa), dilation=d)
-        a = (i + pb + pa - eff) % s
-        back = formulas.conv_transpose_out_size(o, k, stride=s, padding=(pb, pa),
-                                                output_padding=a, dilation=d)
-        assert back == i, (i, k, s, pb, pa, d, a)
-
-
-@cites("pad.same")
-def test_same_padding_gives_ceil_of_i_over_s():
-    for i, k, s, d in itertools.product(range(1, 30), range(1, 7), range(1, 5), range(1, 4)):
-        for mode in ("upper", "lower"):
-            pb, pa = formulas.same_padding(i, k, stride=s, dilation=d, mode=mode)
-            assert 0 <= pa - pb <= 1 if mode == "upper" else 0 <= pb - pa <= 1
-            o = formulas.conv_out_size(i, k, stride=s, padding=(pb, pa), dilation=d)
-            assert o == -(-i // s), (i, k, s, d, mode)
-
-
 @cites("pad.same")
 def test_torch_same_padding_matches_same_upper_at_stride_1():
     for i, k, d in itertools.product(range(1, 20), range(1, 8), range(1, 4)):
         assert formulas.torch_same_padding(k, dilation=d) == formulas.same_padding(i, k, dilation=d)
-
-
-@cites("pad.full")
-def test_full_padding_gives_every_partial_overlap():
-    # full correlation of lengths i and k has i + k - 1 outputs (scipy.signal 'full').
-    for i, k, d in itertools.product(range(1, 15), range(1, 6), range(1, 3)):
-        p = formulas.full_padding(k, dilation=d)
-        assert formulas.conv_out_size(i, k, padding=p, dilation=d) == i + d * (k - 1)
 
 
 # ------------------------------------------------------------------ ints and SymPy alike

@@ -1,7 +1,7 @@
 """cnnspec.inverse: paddings for a wanted size, kernel/stride pairs, sizes without remainder.
 
-Expected literals are computed by hand; the properties compare with a naive count of
-window positions (independent of cnnspec.formulas).
+Expected literals are computed by hand; the properties compare with the brute-force count
+of window positions (cnnspec/rules/_counting.py, independent of cnnspec.formulas).
 """
 
 from __future__ import annotations
@@ -17,16 +17,9 @@ from cnnspec import formulas
 from cnnspec.errors import InvalidConfig
 from cnnspec.inverse import KernelStride, Padding, kernel_strides, paddings, sizes_without_remainder
 from cnnspec.layers import Conv, MaxPool
+from cnnspec.rules._counting import windows_in
 
 H = sympy.Symbol("H", integer=True, positive=True)
-
-
-def naive_windows(i: int, k: int, s: int, pb: int, pa: int, d: int) -> int:
-    """How many windows start at 0, s, 2s, ... and end inside the padded input."""
-    n, start = 0, 0
-    while start + d * (k - 1) < i + pb + pa:
-        n, start = n + 1, start + s
-    return n
 
 
 # ---------------------------------------------------------------------- paddings
@@ -72,7 +65,7 @@ def test_paddings_are_exactly_the_naive_solutions(i, k, s, d, o):
     got = {p[:2] for p in paddings(i, o, k, stride=s, dilation=d)}
     top = (o + 1) * s + d * (k - 1)  # beyond this total the naive count exceeds o
     want = {(pb, total - pb) for total in range(top + 1) for pb in range(total + 1)
-            if naive_windows(i, k, s, pb, total - pb, d) == o}
+            if windows_in(i + total, k, s, d) == o}
     assert got == want
 
 
@@ -129,7 +122,7 @@ def test_resnet_stem_kernel_strides():
 def test_kernel_strides_are_exactly_the_naive_solutions(i, o, p):
     got = set(kernel_strides(i, o, padding=p))
     want = {(k, s) for k in range(1, i + 2 * p + 1) for s in range(1, i + 2 * p + 1)
-            if naive_windows(i, k, s, p, p, 1) == o}
+            if windows_in(i + 2 * p, k, s) == o}
     assert got == want
 
 

@@ -10,21 +10,21 @@ without a row fails test_every_rule_has_a_mutation.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
 from rule_mutants import SPEC_PATCHES, TARGET_MUTANTS, Mutant, Patch
 
 from cnnspec import rules
+from cnnspec.conform.checkrun import capped, run_check
 from cnnspec.errors import InvalidConfig
-from cnnspec.targets import OpMissing, Unsupported, load_target
+from cnnspec.targets import load_target
 
 #: Rules for which no mutation is offered, with the reason (kept empty unless justified).
 NO_MUTATION: dict[str, str] = {}
 
 MUTATIONS: dict[str, Mutant | Patch] = {**TARGET_MUTANTS, **SPEC_PATCHES}
 
-SETTINGS = settings(max_examples=100, derandomize=True, database=None, deadline=None,
-                    phases=(Phase.explicit, Phase.generate),  # no shrinking: we only need a failure
-                    suppress_health_check=list(HealthCheck), print_blob=False)
+#: Examples per check (a check's own max_examples caps it); drawn derandomized, not shrunk:
+#: we only need a failure.
+MAX_EXAMPLES = 100
 
 
 def _messages(e: BaseException) -> list[str]:
@@ -40,23 +40,14 @@ def _messages(e: BaseException) -> list[str]:
 
 
 def _failure(check: rules.Check, target) -> str | None:
-    """Run ``check`` on ``target``; the message of its failure, or None when it passes."""
-    examples = min(100, check.max_examples or 100)
-
-    @settings(SETTINGS, max_examples=examples)
-    @given(case=check.cases())
-    def run(case):
-        try:
-            check.fn(target, case)
-        except (Unsupported, OpMissing):
-            pass
-
-    try:
-        run()
-    except Exception as e:  # noqa: BLE001 - AssertionError, InvalidConfig, or a group of them
-        msgs = _messages(e)
-        return next((m for m in msgs if f"[{check.rule}]" in m), "NOT CITING: " + msgs[0][:300])
-    return None
+    """Run ``check`` on ``target`` (cnnspec's run_check: unsupported cases are set aside);
+    the message of its failure that cites the rule, or None when it passes."""
+    out = run_check(target, check, max_examples=capped(check, MAX_EXAMPLES), seed=None,
+                    target_spec="(a mutation)", shrink=False, with_error=True)
+    if out["status"] != "fail":
+        return None
+    msgs = _messages(out["_error"])  # AssertionError, InvalidConfig, or what the check raised
+    return next((m for m in msgs if f"[{check.rule}]" in m), "NOT CITING: " + msgs[0][:300])
 
 
 def _rows():

@@ -24,7 +24,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what the lazy names are, for type checkers
-    from .engine import PROFILES, Runner, UsageError, plan, read_xfail, run
+    from .engine import Runner, plan, read_xfail, run
+    from .options import PROFILES, RunOptions, UsageError
     from .repro import replay
     from .results import FAILING, STATUSES, CheckOutcome, Report, Result
     from .workers import TargetImportError
@@ -32,11 +33,13 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers
 #: Public name -> the submodule that defines it; imported on first use (PEP 562), so that
 #: the pytest plugin and the worker processes import only what they need.
 _EXPORTS = {"run": "engine", "Runner": "engine", "plan": "engine", "read_xfail": "engine",
-            "PROFILES": "engine", "UsageError": "engine", "TargetImportError": "workers",
+            "PROFILES": "options", "UsageError": "options", "RunOptions": "options",
+            "TargetImportError": "workers",
             "replay": "repro", "STATUSES": "results", "FAILING": "results", "Report": "results",
             "Result": "results", "CheckOutcome": "results"}
 
-__all__ = ["CheckOutcome", "FAILING", "PROFILES", "Report", "Result", "Runner", "STATUSES",
+__all__ = ["CheckOutcome", "FAILING", "PROFILES", "Report", "Result", "RunOptions", "Runner",
+           "STATUSES",
            "TargetImportError", "UsageError", "plan", "read_xfail", "replay", "run"]
 
 

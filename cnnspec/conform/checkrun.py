@@ -24,7 +24,7 @@ import numpy as np
 from ..targets import OpMissing, Target, Unsupported
 from .repro import case_tag, repro_script
 
-__all__ = ["run_check", "describe_case", "observe_bound", "MAX_ARRAY_SIZE"]
+__all__ = ["run_check", "capped", "describe_case", "observe_bound", "MAX_ARRAY_SIZE"]
 
 #: Arrays up to this many elements are copied into the report (the minimal ones are tiny).
 MAX_ARRAY_SIZE = 256
@@ -79,11 +79,18 @@ def observe_bound(actual: Any, expected: Any, bound: Any, statistical: Any = Non
             max(CURRENT.worst_statistical, sharp)
 
 
-def run_check(target: Target, check: Any, *, max_examples: int, seed: int, target_spec: str,
-              exclude: Callable[[Any], bool] | None = None,
+def capped(check: Any, max_examples: int) -> int:
+    """Examples of ``check`` under a budget of ``max_examples``: a check's own
+    ``max_examples`` (a costly one asks for fewer) caps the budget, never raises it."""
+    return min(max_examples, check.max_examples or max_examples)
+
+
+def run_check(target: Target, check: Any, *, max_examples: int, seed: int | None,
+              target_spec: str, exclude: Callable[[Any], bool] | None = None,
               on_case: Callable[[Any], None] | None = None,
               skip_refusals: bool = False, tolerate: tuple[str, ...] = (),
-              shape_budget: Any = None) -> dict[str, Any]:
+              shape_budget: Any = None, shrink: bool = True,
+              with_error: bool = False) -> dict[str, Any]:
     """The outcome of ``check`` on ``target``: a dict for :class:`CheckOutcome`.
 
     ``exclude``: cases for which it returns True are rejected (used to rerun a check outside
@@ -94,7 +101,11 @@ def run_check(target: Target, check: Any, *, max_examples: int, seed: int, targe
     a rule on the configurations a restricted target accepts).  ``tolerate``: convention keys
     whose :class:`ConventionDifference` counts as a pass (the target follows them).
     ``shape_budget``: a :class:`cnnspec.conform.shapes.ShapeBudget` mapping each case onto a
-    few shapes (a target that compiles per shape).
+    few shapes (a target that compiles per shape).  ``seed``: None draws derandomized
+    (Hypothesis' fixed sequence).  ``shrink``: False reports the first failing case as
+    drawn (a caller that needs only to know whether the check fails).  ``with_error``: the
+    outcome of a failure also holds the exception itself under ``"_error"`` (in-process
+    callers; like ``"_case"`` it is not for the worker's pipe).
 
     Cases the target does not support (NotImplementedError) are rejected, so Hypothesis
     draws others in their place: the example budget is spent on computed cases, and
@@ -151,11 +162,13 @@ def run_check(target: Target, check: Any, *, max_examples: int, seed: int, targe
         state.passed += 1
 
     test = given(case=check.cases())(body)
-    test = settings(max_examples=max_examples, database=None, derandomize=False, deadline=None,
-                    report_multiple_bugs=False, suppress_health_check=list(HealthCheck),
-                    phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),
+    phases = (Phase.explicit, Phase.reuse, Phase.generate) + ((Phase.shrink,) if shrink else ())
+    test = settings(max_examples=max_examples, database=None, derandomize=seed is None,
+                    deadline=None, report_multiple_bugs=False,
+                    suppress_health_check=list(HealthCheck), phases=phases,
                     verbosity=Verbosity.quiet, print_blob=False)(test)
-    test = hypothesis_seed(seed)(test)
+    if seed is not None:
+        test = hypothesis_seed(seed)(test)
     out: dict[str, Any] = {"check": check.id, "status": "pass"}
     try:
         test()
@@ -167,6 +180,8 @@ def run_check(target: Target, check: Any, *, max_examples: int, seed: int, targe
         if isinstance(e, (KeyboardInterrupt, SystemExit)):
             raise
         out.update(_failure(check, state, e, target_spec, seed))
+        if with_error:
+            out["_error"] = e if state.failing is None else state.failing[1]
     else:
         if state.passed == 0 and state.unsupported:
             out.update(status="unsupported", message=f"every case unsupported: {state.reason}")
@@ -179,7 +194,7 @@ def run_check(target: Target, check: Any, *, max_examples: int, seed: int, targe
 
 
 def _failure(check: Any, state: _State, error: BaseException, target_spec: str,
-             seed: int) -> dict[str, Any]:
+             seed: int | None) -> dict[str, Any]:
     if state.failing is None:  # the strategy or Hypothesis itself broke: a cnnspec problem
         return {"status": "fail", "message": f"cnnspec could not run the check "
                 f"({type(error).__name__}: {error}) [{check.rule}]"}
@@ -197,7 +212,8 @@ def _failure(check: Any, state: _State, error: BaseException, target_spec: str,
     if type(error).__name__.startswith("Flaky"):
         message += "\n  (flaky: the target did not fail again on the same input)"
     return {"status": "fail", "message": message, "example": describe_case(case),
-            "repro": repro_script(check.id, check.ops, case_tag(case), target_spec, seed),
+            "repro": None if seed is None else  # derandomized: no --seed replays it
+            repro_script(check.id, check.ops, case_tag(case), target_spec, seed),
             "_case": case, **extra}
 
 

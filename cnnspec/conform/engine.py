@@ -40,18 +40,13 @@ from .. import __version__
 from .. import rules as registry
 from ..targets import ALL_OPS, FORWARD_OF, STYLES
 from . import conventions as conv
-from .results import LEVELS, CheckOutcome, Report, Result, aggregate, apply_xfail
-from .workers import DEFAULT_MEMORY_LIMIT, Pool
+from .options import PROFILES, RunOptions, UsageError
+from .results import CheckOutcome, Report, Result, aggregate, apply_xfail
+from .workers import Pool
 
-__all__ = ["run", "Runner", "plan", "PROFILES", "UsageError", "read_xfail"]
+__all__ = ["run", "Runner", "plan", "PROFILES", "RunOptions", "UsageError", "read_xfail"]
 
-#: Examples per check in each profile (a check's own max_examples scales with it).
-PROFILES = {"quick": 10, "default": 50, "thorough": 500}
 _OP_ORDER = {op: i for i, op in enumerate(ALL_OPS)}
-
-
-class UsageError(ValueError):
-    """Bad arguments: an unknown op or profile, --rules that match nothing, no xfail file."""
 
 
 def plan(ops: Any = None, rules: Any = None) -> dict[tuple[str, str], list[registry.Check]]:
@@ -115,32 +110,22 @@ def _spec(target: str | os.PathLike[str] | ModuleType) -> str:
 class Runner:
     """One target, one selection: start(), then result(key) or run_all(), then close()."""
 
-    def __init__(self, target: str | os.PathLike[str] | ModuleType, *, ops: Any = None,
-                 rules: Any = None, profile: str = "default", max_examples: int | None = None,
-                 seed: int = 0, timeout: float = 10.0, xfail_file: Any = None, jobs: int = 1,
-                 memory_limit: float | None = DEFAULT_MEMORY_LIMIT,
-                 allow_conventions: Any = (), level: str = "compute") -> None:
-        if level not in LEVELS:
-            raise UsageError(f"level={level!r}, but should be one of {', '.join(LEVELS)}")
-        if profile not in PROFILES:
-            raise UsageError(f"profile={profile!r}, but should be one of {', '.join(PROFILES)}")
-        if max_examples is not None and max_examples < 1:
-            raise UsageError(f"max_examples={max_examples}, but should be >= 1")
-        if timeout <= 0:
-            raise UsageError(f"timeout={timeout}, but should be > 0 seconds")
-        if memory_limit is not None and memory_limit < 0:
-            raise UsageError(f"memory_limit={memory_limit:g}, but should be >= 0 MiB (None or "
-                             f"0: no limit)")
+    def __init__(self, target: str | os.PathLike[str] | ModuleType, *,
+                 options: RunOptions | None = None, **kwargs: Any) -> None:
+        """``options`` and/or its fields as keywords (``profile="quick"``): :class:`RunOptions`
+        holds each option's default and meaning; UsageError for a bad value."""
+        opts = self.options = RunOptions.of(options, **kwargs)
+        profile, max_examples, level = opts.profile, opts.max_examples, opts.level
         self.spec, self.profile, self.max_examples = _spec(target), profile, max_examples
         style, sep, inner = self.spec.partition(":")
         path = inner if sep and style in STYLES else self.spec
         if path.endswith(".py") and not os.path.isfile(path):
             raise UsageError(f"target={os.fspath(target)!r}, but no such file exists")
-        self.seed, self.timeout, self.memory_limit = int(seed), float(timeout), memory_limit
-        self.jobs = (os.cpu_count() or 1) if jobs in (0, "auto") else int(jobs)
-        self.groups = plan(ops, rules)
-        self.requested_ops = None if ops is None else list([ops] if isinstance(ops, str) else ops)
-        self.xfail = read_xfail(xfail_file)
+        self.seed, self.timeout, self.memory_limit = opts.seed, opts.timeout, opts.memory_limit
+        self.jobs = int(opts.jobs) or (os.cpu_count() or 1)  # 0: one per core
+        self.groups = plan(opts.ops, opts.rules)
+        self.requested_ops = None if opts.ops is None else list(opts.ops)
+        self.xfail = read_xfail(opts.xfail_file)
         self.xfail_used: set[str] = set()
         self.outcomes: dict[str, CheckOutcome] = {}
         self.done: dict[tuple[str, str], Result] = {}
@@ -150,12 +135,7 @@ class Runner:
         self.capabilities: dict[str, Any] | None = None
         self.few_shapes: str | None = None
         self.started = time.perf_counter()
-        allowed = [allow_conventions] if isinstance(allow_conventions, str) else \
-            list(allow_conventions or ())
-        for key in allowed:
-            if key != "all" and key not in conv.CONVENTIONS:
-                raise UsageError(f"convention={key!r}, but should be 'all' or one of "
-                                 f"{', '.join(conv.CONVENTIONS)}")
+        allowed = list(opts.allow_conventions)
         self.report = Report(__version__, self.spec, self.seed, profile, max_examples,
                              allowed_conventions=allowed, level=level,
                              requested_ops=self.requested_ops)
@@ -332,28 +312,16 @@ def _environment(runner: Runner) -> dict[str, Any]:
             "library": runner.info.get("library"), "functions": runner.info.get("functions")}
 
 
-def run(target: str | os.PathLike[str] | ModuleType, *, ops: Any = None, rules: Any = None,
-        profile: str = "default", max_examples: int | None = None, seed: int = 0,
-        timeout: float = 10.0, xfail_file: Any = None, jobs: int = 1,
-        on_result: Callable[[Result], None] | None = None,
-        memory_limit: float | None = DEFAULT_MEMORY_LIMIT, allow_conventions: Any = (),
-        report_json: Any = None, junit_xml: Any = None, report_md: Any = None,
-        level: str = "compute") -> Report:
+def run(target: str | os.PathLike[str] | ModuleType, *, options: RunOptions | None = None,
+        on_result: Callable[[Result], None] | None = None, report_json: Any = None,
+        junit_xml: Any = None, report_md: Any = None, **kwargs: Any) -> Report:
     """Check ``target`` (a dotted module name, a .py path, or a module) against the spec.
 
-    ops: op names to check (default all; the spec's proofs are `cnnspec prove`'s); rules:
-    rule-ID globs (``conv.*``; ``rule::check`` selects one check); profile: quick (10
-    examples per check), default (50), thorough (500); max_examples overrides it; seed:
-    Hypothesis' seed (the same seed gives the same results); timeout: seconds per target
-    call; xfail_file: see :func:`read_xfail`; jobs: worker processes ("auto": one per
-    core); on_result: called with each (op, rule) Result as it completes; memory_limit:
-    MiB a worker may allocate beyond its size after importing the target (None: no limit);
-    allow_conventions: convention keys (or "all") whose 'convention' results do not fail
-    the run (by default they do: the spec takes a side); report_json / junit_xml /
-    report_md: paths, rewritten atomically as results arrive; level: the grade checked,
-    "compute" (default: valid configurations computed right), "refuse" (also invalid ones
-    refused) or "strict" (also input hygiene); checks above it run and are shown, never
-    counted.
+    options: a :class:`RunOptions`, and/or its fields as keywords (``profile="quick"``,
+    ``rules="conv.*"``, ``seed=1``): what is checked and how, each option's default and
+    meaning declared once there; on_result: called with each (op, rule) Result as it
+    completes; report_json / junit_xml / report_md: paths, rewritten atomically as results
+    arrive.
 
     Returns the Report (``report.exit_code``: 0, 1, 3 when nothing was checked, 130 after
     Ctrl-C with the results completed so far; see cnnspec.conform.results).  Raises UsageError for bad arguments and
@@ -362,10 +330,7 @@ def run(target: str | os.PathLike[str] | ModuleType, *, ops: Any = None, rules: 
     from .reports import write_reports
 
     paths = {"json": report_json, "junit": junit_xml, "md": report_md}
-    runner = Runner(target, ops=ops, rules=rules, profile=profile, max_examples=max_examples,
-                    seed=seed, timeout=timeout, xfail_file=xfail_file, jobs=jobs,
-                    memory_limit=memory_limit, allow_conventions=allow_conventions,
-                    level=level)
+    runner = Runner(target, options=options, **kwargs)
     try:
         runner.start()
     except BaseException:

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from .options import add_options, from_options
+
 if TYPE_CHECKING:
     from .engine import Runner
     from .results import Result
@@ -32,35 +34,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("cnnspec", "cnnspec conformance checks")
     group.addoption("--cnnspec-target", metavar="TARGET",
                     help="run cnnspec's conformance checks on TARGET (dotted module or .py)")
-    group.addoption("--cnnspec-profile", choices=("quick", "default", "thorough"),
-                    default="default",
-                    help="examples per check: quick 10, default 50, thorough 500")
-    group.addoption("--cnnspec-max-examples", type=int, help="examples per check (overrides "
-                                                            "the profile)")
-    group.addoption("--cnnspec-seed", type=int, default=0, help="Hypothesis seed (default 0)")
-    group.addoption("--cnnspec-timeout", type=float, default=10.0,
-                    help="seconds one target call may take (default 10)")
-    group.addoption("--cnnspec-memory-limit", type=float, default=4096,
-                    help="MiB a worker may allocate beyond its start (default 4096; 0: off)")
-    group.addoption("--cnnspec-ops", action="append", help="ops to check (comma-separated)")
-    group.addoption("--cnnspec-rules", action="append", help="rule-ID globs (repeatable)")
-    group.addoption("--cnnspec-xfail-file", help="expected failures, one rule glob or "
-                                                 "op:rule per line")
-    group.addoption("--cnnspec-allow-convention", action="append", metavar="KEY",
-                    help="a named non-default convention KEY (or 'all') xfails its items "
-                         "instead of failing them")
-
-
-def _csv(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+    # the run options of cnnspec conform, each --cnnspec-<flag> (no --jobs: pytest-xdist's -n)
+    add_options(group.addoption, prefix="--cnnspec-", dest_prefix="cnnspec_", cli=False)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     target = config.getoption("cnnspec_target", None)
     if not target:
-        return  # inert: nothing imported beyond this module
+        return  # inert: nothing imported beyond this module and its options
     from .. import rules
     from .engine import Runner, UsageError
 
@@ -68,14 +49,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "cnnspec_rule(rule_id): the cnnspec rule an item checks")
     for r in rules.all_rules():
         config.addinivalue_line("markers", f"{r.id}: cnnspec rule {r.id}: {r.title}")
-    opt = config.getoption
     try:
-        runner = Runner(target, ops=_csv(opt("cnnspec_ops")), rules=_csv(opt("cnnspec_rules")),
-                        profile=opt("cnnspec_profile"),
-                        max_examples=opt("cnnspec_max_examples"), seed=opt("cnnspec_seed"),
-                        timeout=opt("cnnspec_timeout"), xfail_file=opt("cnnspec_xfail_file"),
-                        memory_limit=opt("cnnspec_memory_limit") or None,
-                        allow_conventions=_csv(opt("cnnspec_allow_convention")))
+        runner = Runner(target, options=from_options(config.getoption, dest_prefix="cnnspec_",
+                                                     cli=False))
     except UsageError as exc:
         raise pytest.UsageError(f"--cnnspec-*: {exc}") from None
     config.pluginmanager.register(_Conformance(runner), "cnnspec-conformance")

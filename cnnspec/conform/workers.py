@@ -29,12 +29,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from . import worker
+from .options import DEFAULT_MEMORY_LIMIT  # MiB a worker may allocate beyond its size after import
 from .repro import repro_script, split_tag
 
 __all__ = ["Pool", "TargetImportError", "DEFAULT_MEMORY_LIMIT"]
 
-#: MiB a worker may allocate beyond its size after importing the target.
-DEFAULT_MEMORY_LIMIT = 4096
 POLL_S = 0.05
 CASE_BUF = 8192
 
