@@ -92,7 +92,8 @@ def add_conform_parser(sub: Any) -> argparse.ArgumentParser:
                                "1 failure, restriction, unexpected pass or convention not "
                                "allowed, 2 usage or import error, 3 nothing checked, "
                                "130 interrupted")
-    co.add_argument("target", help="a dotted module path (my_pkg.adapter) or a .py file")
+    co.add_argument("target", help="a built-in target by short name (torch, onnxruntime, jax, ...: see "
+                    "docs/contract.md), a dotted module path (my_pkg.adapter) or a .py file")
     co.add_argument("--style", choices=sorted(STYLES),
                     help="the target is a file of functions in this style (a course "
                          "assignment's signatures), adapted to the contract: --style cs231n "
