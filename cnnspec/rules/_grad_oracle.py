@@ -23,7 +23,7 @@ import numpy as np
 
 from ..asserts import assert_exact, assert_within, fail
 from ..targets import FORWARD_OF, Unsupported
-from ._harness import Refusal, is_exact, precision_bound, target_frames
+from ._harness import Refusal, call_on_copies, is_exact, precision_bound
 from ._oracle import Call, args_of, reference_call
 
 __all__ = ["GRADS", "GRAD_RULES", "ARG_NAMES", "grad_call", "call_text", "reference_grads",
@@ -85,25 +85,8 @@ def invoke_grads(target: Any, op: str, args: tuple[Any, ...], kwargs: dict[str, 
     """target's backward op on copies of the arrays (as _harness.invoke does for a forward
     op): Unsupported for NotImplementedError, Refusal for any other exception; its result
     checked for form; returned as a tuple."""
-    fn = target.op(op)
-    copies = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
-    try:
-        out = fn(*copies, **kwargs)
-    except NotImplementedError as e:
-        raise Unsupported(f"{op}: {e}") from None
-    except (MemoryError, RecursionError) as e:
-        fail(f"{op} raised {type(e).__name__}: {e}, but should compute: the configuration is "
-             f"valid", rule, call, target_frames(e))
-    except Exception as e:  # noqa: BLE001 - any exception on a valid call is the failure
-        error = f"{type(e).__name__}: {e}"
-        frames = target_frames(e)
-        raise Refusal(f"{op} raised {error}, but should compute: the configuration is valid "
-                      f"[{rule}]" + (f"\n{frames}" if frames else "") + f"\n  [{call}]",
-                      error) from None
-    for name, original, passed in zip(ARG_NAMES[op], args, copies):
-        if isinstance(original, np.ndarray) and not np.array_equal(original, passed,
-                                                                   equal_nan=True):
-            fail(f"{op} changed its input {name}, but should leave its inputs alone", rule, call)
+    out, copies = call_on_copies(target, op, args, kwargs, rule=rule, call=call,
+                                 names=ARG_NAMES[op])
     names = GRADS[op]
     if len(names) == 1:
         out = (out,)

@@ -76,13 +76,17 @@ def target_frames(exc: BaseException, most: int = 3) -> str:
         "    " + line.rstrip().replace("\n", "\n    ") + "\n" for line in lines).rstrip()
 
 
-def invoke(target: Target, op: str, *args: Any, rule: str, call: str = "",
-           **kwargs: Any) -> np.ndarray:
-    """``target.op(*args, **kwargs)`` on copies of the arrays, checked as described above."""
+def call_on_copies(target: Target, op: str, args: tuple[Any, ...], kwargs: dict[str, Any], *,
+                   rule: str, call: str = "", names: Any = "xwb") -> tuple[Any, tuple[Any, ...]]:
+    """(what ``target.op(*copies, **kwargs)`` returned, the copies): the call on copies of
+    the arrays, its exceptions classed (NotImplementedError -> Unsupported; MemoryError,
+    RecursionError -> a failure; any other -> Refusal), and a changed input a failure
+    (``names``: the arguments' names, in order).  The one call of a target's op that
+    :func:`invoke` and the backward ops' invoke_grads (rules._grad_oracle) share."""
     fn = target.op(op)
     copies = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
     try:
-        y = fn(*copies, **kwargs)
+        out = fn(*copies, **kwargs)
     except NotImplementedError as e:
         raise Unsupported(f"{op}: {e}") from None
     except (MemoryError, RecursionError) as e:  # runaway resources: a failure, not a limit
@@ -97,10 +101,17 @@ def invoke(target: Target, op: str, *args: Any, rule: str, call: str = "",
         if call:
             text += f"\n  [{call}]"
         raise Refusal(text, error) from None
-    for name, original, passed in zip("xwb", args, copies):
+    for name, original, passed in zip(names, args, copies):
         if isinstance(original, np.ndarray) and not np.array_equal(original, passed,
                                                                    equal_nan=True):
             fail(f"{op} changed its input {name}, but should leave its inputs alone", rule, call)
+    return out, copies
+
+
+def invoke(target: Target, op: str, *args: Any, rule: str, call: str = "",
+           **kwargs: Any) -> np.ndarray:
+    """``target.op(*args, **kwargs)`` on copies of the arrays, checked as described above."""
+    y, copies = call_on_copies(target, op, args, kwargs, rule=rule, call=call)
     if not isinstance(y, np.ndarray):
         fail(f"{op} returned {type(y).__name__}, but should return a numpy.ndarray", rule, call)
     if y.dtype.kind != "f":
