@@ -226,11 +226,9 @@ def conv_transpose_backward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
 
 def max_pool_backward(x: np.ndarray, dy: np.ndarray, **kw: Any) -> np.ndarray:
     """dx by ``jax.vjp`` through :func:`max_pool`'s mapping."""
-    _no_ceil(kw.get("ceil_mode", False))
     return _grads(lambda a: _max_pool_y(a, **kw), _arrays(x), dy)[0]
 
 
 def avg_pool_backward(x: np.ndarray, dy: np.ndarray, **kw: Any) -> np.ndarray:
     """dx by ``jax.vjp`` through :func:`avg_pool`'s mapping."""
-    _no_ceil(kw.get("ceil_mode", False))
     return _grads(lambda a: _avg_pool_y(a, **kw), _arrays(x), dy)[0]
