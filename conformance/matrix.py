@@ -36,16 +36,6 @@ from cnnspec.targets import BUILTIN
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
-#: the module a built-in target's library is imported as (to list what is installed
-#: without importing TensorFlow in this process)
-_LIBRARY_MODULE = {"torch_cpu": "torch", "torch_cuda": "torch", "torch_cuda_tf32": "torch",
-                   "onnxruntime": "onnxruntime", "onnx_reference": "onnx", "jax": "jax",
-                   "tensorflow": "tensorflow", "keras_jax": "keras", "keras_tensorflow": "keras",
-                   "keras_torch": "keras", "tinygrad": "tinygrad", "mlx": "mlx",
-                   "scipy": "scipy", "reference": "numpy"}
-#: a Keras backend needs its own library too
-_BACKEND = {"keras_jax": "jax", "keras_tensorflow": "tensorflow", "keras_torch": "torch"}
-
 #: conventions a default run allows (docs/contract.md, "Conventions")
 DEFAULT_ALLOWED = {key for key, c in CONVENTIONS.items() if c.allowed}
 
@@ -58,23 +48,24 @@ _CELL = {"pass": "pass", "fail": "**FAIL**", "restriction": "restricts", "conven
 def builtin_names() -> list[str]:
     """One short name per built-in module (aliases such as torch-cpu dropped)."""
     seen: dict[str, str] = {}
-    for name, (module, _extra) in BUILTIN.items():
-        seen.setdefault(module, name)
+    for name, entry in BUILTIN.items():
+        seen.setdefault(entry.module, name)
     return list(seen.values())
 
 
 def installed(name: str) -> str | None:
-    """None when the target's library (and Keras backend) can be imported, else why not."""
-    module = BUILTIN[name][0]
-    for lib in (_LIBRARY_MODULE.get(module), _BACKEND.get(module)):
-        if lib and importlib.util.find_spec(lib) is None:
-            return f"{lib} is not installed (pip install \"cnnspec[{BUILTIN[name][1]}]\")"
+    """None when the target's libraries (a Keras backend's too) can be imported, else why not
+    (found without importing them: TensorFlow takes seconds)."""
+    entry = BUILTIN[name]
+    for lib in entry.imports:
+        if importlib.util.find_spec(lib) is None:
+            return f"{lib} is not installed (pip install \"cnnspec[{entry.extra}]\")"
     return None
 
 
 def run_one(name: str, profile: str, seed: int, timeout: float) -> dict[str, Any]:
     """``cnnspec conform NAME`` in its own process; its exit code and wall time."""
-    stem = BUILTIN[name][0]
+    stem = BUILTIN[name].module
     cmd = [sys.executable, "-m", "cnnspec.cli", "conform", name, "--level", "strict",
            "--profile", profile, "--seed", str(seed), "--jobs", "1", "--quiet",
            "--timeout", str(timeout),
@@ -120,7 +111,7 @@ def build_tables(names: list[str], missing: dict[str, str]) -> tuple[str, dict[s
     """matrix.md and matrix.json from results/NAME.json for every name that has one."""
     reports: dict[str, dict[str, Any]] = {}
     for name in names:
-        path = RESULTS / f"{BUILTIN[name][0]}.json"
+        path = RESULTS / f"{BUILTIN[name].module}.json"
         if path.is_file():
             reports[name] = json.loads(path.read_text())
     today = _dt.date.today().isoformat()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from cnnspec import targets
-from cnnspec.targets import BUILTIN, load_target
+from cnnspec.targets import BUILTIN, Builtin, load_target
 
 
 def test_a_short_name_loads_its_module():
@@ -18,13 +18,14 @@ def test_a_short_name_loads_its_module():
 
 def test_every_short_name_has_its_module_and_an_extra_for_its_library():
     here = Path(targets.__file__).parent
-    for name, (module, extra) in BUILTIN.items():
+    for name, (module, extra, imports) in BUILTIN.items():
         assert (here / f"{module}.py").is_file(), name
         assert extra or module in ("reference", "scipy"), name  # SciPy is a dependency
+        assert imports, name
 
 
 def test_a_missing_library_names_the_extra(monkeypatch):
-    monkeypatch.setitem(BUILTIN, "nolib", ("no_such_module_here", "nolib"))
+    monkeypatch.setitem(BUILTIN, "nolib", Builtin("no_such_module_here", "nolib", ("nolib",)))
     with pytest.raises(ImportError, match=r'pip install "cnnspec\[nolib\]"'):
         load_target("nolib")
 

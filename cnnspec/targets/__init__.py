@@ -27,10 +27,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["OPS", "BACKWARD_OPS", "ALL_OPS", "FORWARD_OF", "BUILTIN", "STYLES", "Target",
-           "load_target", "OpMissing", "Unsupported"]
+__all__ = ["OPS", "BACKWARD_OPS", "ALL_OPS", "FORWARD_OF", "BUILTIN", "Builtin", "STYLES",
+           "Target", "load_target", "OpMissing", "Unsupported"]
 
 #: The forward ops of the target contract.
 OPS = ("conv", "conv_transpose", "max_pool", "avg_pool")
@@ -49,23 +49,32 @@ FORWARD_OF = {op: op.removesuffix("_backward") for op in BACKWARD_OPS}
 #: ``load_target("cs231n:layers.py")`` loads layers.py and adapts it
 STYLES: dict[str, str] = {"cs231n": "cs231n:adapt", "cs231n-fast": "cs231n:adapt_fast"}
 
-#: short name -> (module under cnnspec.targets, pip extra that installs its library)
-BUILTIN: dict[str, tuple[str, str | None]] = {
-    "reference": ("reference", None),
-    "scipy": ("scipy", None),
-    "torch": ("torch_cpu", "torch"),
-    "torch-cpu": ("torch_cpu", "torch"),
-    "torch-cuda": ("torch_cuda", "torch"),
-    "torch-cuda-tf32": ("torch_cuda_tf32", "torch"),
-    "onnxruntime": ("onnxruntime", "onnxruntime"),
-    "onnx-reference": ("onnx_reference", "onnx"),
-    "jax": ("jax", "jax"),
-    "tensorflow": ("tensorflow", "tensorflow"),
-    "keras-jax": ("keras_jax", "keras"),
-    "keras-tensorflow": ("keras_tensorflow", "keras"),
-    "keras-torch": ("keras_torch", "keras"),
-    "tinygrad": ("tinygrad", "tinygrad"),
-    "mlx": ("mlx", "mlx"),
+class Builtin(NamedTuple):
+    """A built-in target: its module under cnnspec.targets, the pip extra that installs its
+    library (None: a dependency), and the modules that library is imported as."""
+
+    module: str
+    extra: str | None
+    imports: tuple[str, ...]
+
+
+#: short name -> the built-in target
+BUILTIN: dict[str, Builtin] = {
+    "reference": Builtin("reference", None, ("numpy",)),
+    "scipy": Builtin("scipy", None, ("scipy",)),
+    "torch": Builtin("torch_cpu", "torch", ("torch",)),
+    "torch-cpu": Builtin("torch_cpu", "torch", ("torch",)),
+    "torch-cuda": Builtin("torch_cuda", "torch", ("torch",)),
+    "torch-cuda-tf32": Builtin("torch_cuda_tf32", "torch", ("torch",)),
+    "onnxruntime": Builtin("onnxruntime", "onnxruntime", ("onnxruntime", "onnx")),
+    "onnx-reference": Builtin("onnx_reference", "onnx", ("onnx",)),
+    "jax": Builtin("jax", "jax", ("jax",)),
+    "tensorflow": Builtin("tensorflow", "tensorflow", ("tensorflow",)),
+    "keras-jax": Builtin("keras_jax", "keras", ("keras", "jax")),
+    "keras-tensorflow": Builtin("keras_tensorflow", "keras", ("keras", "tensorflow")),
+    "keras-torch": Builtin("keras_torch", "keras", ("keras", "torch")),
+    "tinygrad": Builtin("tinygrad", "tinygrad", ("tinygrad",)),
+    "mlx": Builtin("mlx", "mlx", ("mlx",)),
 }
 
 
@@ -131,7 +140,7 @@ def load_target(spec: str | ModuleType) -> Target:
         module_spec.loader.exec_module(module)
         return Target(str(path), module)
     if spec in BUILTIN:
-        module_name, extra = BUILTIN[spec]
+        module_name, extra, _ = BUILTIN[spec]
         try:
             return Target(spec, importlib.import_module(f"{__name__}.{module_name}"))
         except ImportError as e:
