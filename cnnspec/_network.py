@@ -436,13 +436,9 @@ def _located(exc: InvalidConfig, index: str, layer: Any) -> InvalidConfig:
     """The same error, prefixed by where it happened (once)."""
     if getattr(exc, "located", False):
         return exc
-    first, _, detail = str(exc).partition("\n")
-    suffix = f" [{exc.rule}]"
-    message = first[: -len(suffix)] if first.endswith(suffix) else first
     name = getattr(layer, "name", None)
     what = repr(name) if name else "Residual" if isinstance(layer, L.Residual) else repr(layer)
-    where = f"layer {index} ({what})"
-    out = InvalidConfig(f"{where}: {message}", rule=exc.rule, detail=detail)
+    out = exc.replace(message=f"layer {index} ({what}): {exc.message}")
     out.located = True  # type: ignore[attr-defined]
     out.index = index  # type: ignore[attr-defined]
     return out

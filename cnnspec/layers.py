@@ -421,10 +421,8 @@ class _Parser:
         except TypeError as exc:
             raise LayerSyntaxError(f"layers={self.text!r}: {key}{tuple(args)}: {exc}") from None
         except InvalidConfig as exc:  # a value the spec rejects, e.g. dropout(1.5)
-            first, _, detail = str(exc).partition("\n")
-            message = first.removesuffix(f" [{exc.rule}]")
-            raise InvalidConfig(f"layers={self.text!r}: {key}{tuple(args)}: {message}",
-                                rule=exc.rule, detail=detail) from None
+            raise exc.replace(message=f"layers={self.text!r}: {key}{tuple(args)}: "
+                                      f"{exc.message}") from None
 
 
 def parse(text: str) -> list:
