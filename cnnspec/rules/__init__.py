@@ -20,14 +20,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._examples import call_example, formula_example
+
 __all__ = ["Rule", "Example", "Check", "LEVELS", "rule", "check", "get", "all_rules", "all_checks",
            "checks_for", "families", "suggest", "strategies", "MODULES", "FAMILY_MODULES",
-           "CHECK_MODULES", "proofs", "ORACLES"]
+           "CHECK_MODULES", "proofs", "ORACLES", "declared_rules", "call_example",
+           "formula_example"]
 
 
 @dataclass(frozen=True)
 class Example:
-    """A worked example with small integers: what goes in, what comes out, and why."""
+    """A worked example in prose: what goes in, what comes out, and why.  For the few
+    examples no call can state; the others are records that run (:func:`call_example`,
+    :func:`formula_example`)."""
 
     given: str
     result: str
@@ -49,7 +54,7 @@ class Rule:
     formula: str = ""
     symbolic: Callable[[], Any] | None = None
     preconditions: tuple[str, ...] = ()
-    examples: tuple[Example, ...] = ()
+    examples: tuple[Any, ...] = ()  # Example, CallExample or FormulaExample
     sources: tuple[str, ...] = ()
     see_also: tuple[str, ...] = field(default=())
 
@@ -178,6 +183,7 @@ MODULES: tuple[tuple[str | None, str], ...] = (
     (None, "formula_checks"),                # the rendered formulas of the groups above
     ("tolerance", "tolerance_checks"),       # tolerance.*
     ("net", "net_checks"),                   # net.*, pool.adaptive*
+    (None, "example_checks"),                # every rule's worked examples (rules/_examples.py)
 )
 #: The modules that declare rules, and those that declare checks, in the table's order.
 FAMILY_MODULES = tuple(d for d, _ in MODULES if d is not None)
@@ -215,6 +221,13 @@ def _declare_rules() -> None:
 
     for name in FAMILY_MODULES:
         importlib.import_module(f"{__name__}.{name}")
+
+
+def declared_rules() -> list[Rule]:
+    """Every rule declared so far, all declaration modules imported (no checks module): for a
+    checks module that declares checks of every rule (example_checks)."""
+    _declare_rules()
+    return sorted(_REGISTRY.values(), key=_rule_order)
 
 
 def _load() -> None:

@@ -1,7 +1,9 @@
 """Pooling rules."""
 
+from math import nan
+
 from .. import formulas
-from . import Example, rule
+from . import Example, call_example, rule
 from . import _sources as S
 from ._symbols import symbols
 
@@ -87,16 +89,17 @@ rule("pool.max-def", "Max pooling takes the window maximum, padding with -inf",
      """Each output is the maximum over its window; padding cells hold -inf, so they never win,
      even over negative inputs (zero padding would).""",
      ops=("max_pool",), formula="y[n, c, *p] = max_t xpad[n, c, *(p*s + t*d)], pad value -inf",
-     examples=(Example("x = [1, 5, 2, 0], k=2", "y = [5, 2]"),
-               Example("x[i, j] = 10*i + j (3x3), k=2, s=1", "y = [[11, 12], [21, 22]]",
-                       "window (0, 0) is {0, 1, 10, 11}"),
-               Example("x = [-3, -1], k=2, s=1, p=(1, 1)", "y = [-3, -1, -1]",
-                       "zero padding would give [0, -1, 0]")),
+     examples=(call_example("max_pool", x=[1, 5, 2, 0], kernel=2, stride=2, y=[5, 2]),
+               call_example("max_pool", x=[[0, 1, 2], [10, 11, 12], [20, 21, 22]], kernel=2,
+                            stride=1, y=[[11, 12], [21, 22]], why="window (0, 0) is {0, 1, 10, 11}"),
+               call_example("max_pool", x=[-3, -1], kernel=2, stride=1, padding=1,
+                            y=[-3, -1, -1], why="zero padding would give [0, -1, 0]")),
      sources=(S.SEED_INTUITION, S.SEED_HYLEE, S.TORCH_POOL))
 rule("pool.max-nan", "Max pooling propagates NaN",
      """A window that contains a NaN gives NaN (as torch.max and numpy.maximum do); windows
      without one are unaffected.""",
-     ops=("max_pool",), examples=(Example("x = [1, nan, 2, 3], k=2", "y = [nan, 3]"),),
+     ops=("max_pool",),
+     examples=(call_example("max_pool", x=[1, nan, 2, 3], kernel=2, stride=2, y=[nan, 3]),),
      sources=(S.TORCH_POOL,))
 rule("pool.avg-def", "Average pooling: window sum over a divisor",
      "Each output is the sum over its window (padding cells count 0) divided by the divisor.",

@@ -342,7 +342,6 @@ _declare_global("avg_pool_with_the_whole_input_as_kernel", "avg")
 _declare_pure("avg_pool_same_input_same_output", "avg")
 _declare_examples("pool.out-size", "max_pool_worked_examples", "max")
 _declare_examples("pool.ceil-mode", "max_pool_worked_examples", "max")
-_declare_examples("pool.max-def", "max_pool_worked_examples", "max")
 _declare_examples("pool.avg-divisor", "avg_pool_worked_examples", "avg")
 _declare_examples("pool.kernel-fits", "max_pool_worked_examples", "max")
 
