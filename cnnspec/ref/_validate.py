@@ -2,7 +2,9 @@
 
 The checks run before any arithmetic, so the reference never returns a silently wrong or
 empty answer.  Each returns the call's parameters normalized to one tuple entry per
-spatial axis (padding: (before, after) pairs).
+spatial axis (padding: (before, after) pairs) and, for conv, conv_transpose and pooling,
+the output's spatial size: the one place the ops take it from, computed by
+cnnspec.formulas (where each size formula is written once).
 """
 
 from __future__ import annotations
@@ -83,12 +85,8 @@ def _indexed(e: InvalidConfig, a: int) -> InvalidConfig:
     formulas.py works on one axis and names ``output_padding=2``; the op's caller passed a
     tuple, so the message says ``output_padding[1]=2``.
     """
-    first, _, detail = str(e).partition("\n")
-    message = first.removesuffix(f" [{e.rule}]")
-    name, eq, rest = message.partition("=")
-    if eq and "[" not in name:
-        message = f"{name}[{a}]={rest}"
-    return InvalidConfig(message, rule=e.rule, detail=detail)
+    name, eq, rest = e.message.partition("=")
+    return e.replace(message=f"{name}[{a}]={rest}") if eq and "[" not in name else e
 
 
 def _sizes(fn: Callable[..., Any], spatial: Sequence[int], geo: Geometry,
@@ -151,8 +149,10 @@ def _check_bias(b: Any, c_out: int, family: str) -> np.ndarray | None:
 
 
 def check_conv(x: Any, w: Any, b: Any, *, stride: Any, padding: Any, dilation: Any,
-               groups: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, Geometry]:
-    """Preconditions of conv.  [conv.channels] [conv.groups] [conv.bias] [conv.kernel-fits]"""
+               groups: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, Geometry,
+                                     tuple[int, ...]]:
+    """Preconditions of conv, and its output size S_out (formulas.conv_out_size per axis).
+    [conv.channels] [conv.groups] [conv.bias] [conv.kernel-fits] [conv.out-size]"""
     x = check_array("x", x)
     w = check_array("w", w, ndim=x.ndim)
     n, c_in, *spatial = x.shape
@@ -163,15 +163,16 @@ def check_conv(x: Any, w: Any, b: Any, *, stride: Any, padding: Any, dilation: A
             rule="conv.channels", detail=f"  x.shape={x.shape}, w.shape={w.shape}")
     b = _check_bias(b, c_out, "conv")
     geo = check_geometry(tuple(spatial), tuple(kernel), stride, padding, dilation)
-    _sizes(formulas.conv_out_size, spatial, geo)  # raises [conv.kernel-fits]
-    return x, w, b, Geometry(geo.kernel, geo.stride, geo.padding, geo.dilation, g)
+    out = _sizes(formulas.conv_out_size, spatial, geo)  # also raises [conv.kernel-fits]
+    return x, w, b, Geometry(geo.kernel, geo.stride, geo.padding, geo.dilation, g), out
 
 
 def check_conv_transpose(x: Any, w: Any, b: Any, *, stride: Any, padding: Any,
                          output_padding: Any, dilation: Any, groups: Any
                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, Geometry,
                                     tuple[int, ...]]:
-    """Preconditions of conv_transpose; w is (C_in, C_out/groups, *K).
+    """Preconditions of conv_transpose, and its output size S_out
+    (formulas.conv_transpose_out_size per axis); w is (C_in, C_out/groups, *K).
     [conv-transpose.channels] [conv-transpose.groups] [conv-transpose.output-padding]"""
     x = check_array("x", x)
     w = check_array("w", w, ndim=x.ndim)
@@ -195,7 +196,8 @@ def check_conv_transpose(x: Any, w: Any, b: Any, *, stride: Any, padding: Any,
 
 def check_pool(x: Any, *, kernel: Any, stride: Any, padding: Any, dilation: Any,
                ceil_mode: Any) -> tuple[np.ndarray, Geometry, tuple[int, ...]]:
-    """Preconditions of pooling.  [pool.kernel-fits] [pool.window-has-input]"""
+    """Preconditions of pooling, and its output size S_out (formulas.pool_out_size per
+    axis).  [pool.kernel-fits] [pool.window-has-input] [pool.out-size] [pool.ceil-mode]"""
     x = check_array("x", x)
     spatial = x.shape[2:]
     ceil = check_flag("ceil_mode", ceil_mode)

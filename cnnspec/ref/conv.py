@@ -1,5 +1,8 @@
 """Reference N-d convolution (cross-correlation) and true convolution, channels-first.
 
+Fast path: :func:`conv` is tested against the readable definition
+:func:`cnnspec.ref.plain.conv_plain`.
+
 Dtype policy (all reference ops): inputs of any real dtype are converted to ``dtype``,
 float64 unless asked otherwise, and the result has that dtype.  Integer-valued inputs
 therefore give exact results while every partial sum stays below 2**53.  ``dtype=float32``
@@ -30,22 +33,27 @@ DEPTHWISE_BLOCK_BYTES = 2 * 2**20
 
 def conv(x: Any, w: Any, b: Any = None, *, stride: Any = 1, padding: Any = 0, dilation: Any = 1,
          groups: int = 1, padding_mode: str = "zeros", dtype: Any = np.float64) -> np.ndarray:
-    """N-d cross-correlation.  [conv.def] [conv.out-size] [conv.groups]
+    """N-d cross-correlation, the fast path.  [conv.def] [conv.out-size] [conv.groups]
 
         y[n, o, *p] = b[o] + sum_{c, *t} xpad[n, g(o)*Cg + c, *(p*s + t*d)] * w[o, c, *t]
 
+    The readable definition is :func:`cnnspec.ref.plain.conv_plain`, a loop over that
+    formula; this computes the same values (exactly, on integer-valued data: tested in
+    tests/test_ref_plain.py) with a tensordot per group over the windows, or, when
+    C_in/groups = 1, one multiply-add per kernel offset over flat padded planes.  One
+    allowed difference: where a NaN input meets only zero weights, a BLAS tensordot may skip
+    the product and give the finite sum (the convention nan_times_zero of [conv.def]).
+
     x: (N, C_in, *S); w: (C_out, C_in/groups, *K); b: (C_out,) or None.  Output shape
-    (N, C_out, *S_out) with S_out[a] = floor((S[a] + pb + pa - d(K-1) - 1) / s) + 1.
+    (N, C_out, *S_out), S_out from the validator (formulas.conv_out_size) [conv.out-size].
     stride / dilation: an int or one per axis; padding: an int, one int per axis, one
     (before, after) pair per axis, or 'valid' / 'same' (= 'same_upper') / 'same_lower' /
     'full'; padding_mode: 'zeros', 'reflect', 'replicate', 'circular'.
     g(o) = o // (C_out/groups) is the group of output channel o; Cg = C_in/groups.
     """
-    x, w, b, geo = check_conv(x, w, b, stride=stride, padding=padding, dilation=dilation,
-                              groups=groups)
+    x, w, b, geo, out = check_conv(x, w, b, stride=stride, padding=padding,
+                                   dilation=dilation, groups=groups)  # out: S_out
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
-    out = tuple((i + pb + pa - (d * (k - 1) + 1)) // s + 1 for i, (pb, pa), k, s, d in
-                zip(x.shape[2:], geo.padding, geo.kernel, geo.stride, geo.dilation))  # S_out
     if x.shape[0] == 0:  # a batch of 0 gives a batch of 0  [config.nonempty]
         y = np.zeros((0, w.shape[0], *out), dtype=dtype)
     elif w.shape[1] == 1:

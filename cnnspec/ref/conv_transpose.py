@@ -20,14 +20,21 @@ __all__ = ["conv_transpose"]
 def conv_transpose(x: Any, w: Any, b: Any = None, *, stride: Any = 1, padding: Any = 0,
                    output_padding: Any = 0, dilation: Any = 1, groups: int = 1,
                    dtype: Any = np.float64) -> np.ndarray:
-    """N-d transposed convolution (the adjoint of conv).  [conv-transpose.def] [conv-transpose.out-size]
+    """N-d transposed convolution (the adjoint of conv), the fast path.
+    [conv-transpose.def] [conv-transpose.out-size]
 
         full[n, g*Og + o, *(p*s + t*d)] += x[n, g*Cg + c, *p] * w[g*Cg + c, o, *t]
         y = full cropped by p_before at the start and p_after at the end of every axis
 
+    The readable definition is :func:`cnnspec.ref.plain.conv_transpose_plain`, that scatter
+    one element at a time; this scatters one strided block per kernel offset and group (a
+    tensordot over the group's input channels), with the same values on integer-valued data
+    (tests/test_ref_plain.py).
+
     x: (N, C_in, *S); w: (C_in, C_out/groups, *K); b: (C_out,) or None.  ``full`` has
-    (S-1)*s + d*(K-1) + 1 + output_padding cells per axis, so output_padding adds cells at
-    the end and S_out = (S-1)*s - pb - pa + d*(K-1) + output_padding + 1.
+    (S-1)*s + d*(K-1) + 1 + output_padding = pb + S_out + pa cells per axis, so
+    output_padding adds cells at the end; S_out from the validator
+    (formulas.conv_transpose_out_size).
     """
     x, w, b, geo, out = check_conv_transpose(x, w, b, stride=stride, padding=padding,
                                              output_padding=output_padding, dilation=dilation,

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import formulas
 from .conv import conv
 from .conv_transpose import conv_transpose
 
@@ -42,13 +43,17 @@ def conv_grad_input(dy: Any, w: Any, x_shape: tuple[int, ...], *, stride: Any, p
         dx[n, g*Cg + c, *q] = sum_{o in group g, *p, *t: p*s + t*d - p_before = q} dy[n, o, *p] * w[o, c, *t]
 
     conv's w (C_out, C_in/groups, *K) is already in conv_transpose's layout (its input has
-    C_out channels).  output_padding r = (S + pb + pa - d*(K-1) - 1) mod s restores the
-    input cells past the last window, which the floor of [conv.out-size] left unread.
+    C_out channels).  output_padding r, the one that makes the transposed conv's output S
+    cells long (formulas.conv_transpose_output_padding_for; it equals
+    (S + pb + pa - d*(K-1) - 1) mod s), restores the input cells past the last window,
+    which the floor of [conv.out-size] left unread.
     """
-    w = np.asarray(w, dtype=np.float64)
+    w, dy = np.asarray(w, dtype=np.float64), np.asarray(dy)
     spatial, kernel = x_shape[2:], w.shape[2:]
-    r = tuple((i + pb + pa - d * (k - 1) - 1) % s for i, (pb, pa), k, s, d in
-              zip(spatial, _pairs(padding), kernel, stride, dilation))
+    r = tuple(formulas.conv_transpose_output_padding_for(o, k, i, stride=s, padding=p,
+                                                         dilation=d)
+              for o, i, p, k, s, d in zip(dy.shape[2:], spatial, _pairs(padding), kernel,
+                                          stride, dilation))
     return conv_transpose(dy, w, stride=tuple(stride), padding=tuple(_pairs(padding)),
                           output_padding=r, dilation=tuple(dilation), groups=groups)
 

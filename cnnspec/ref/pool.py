@@ -1,8 +1,10 @@
 """Reference N-d max and average pooling, and global pooling, channels-first.
 
-Each channel is pooled on its own [pool.channelwise].  Both ops accumulate over kernel
-offsets (one strided view per offset), so a window of K taps costs K passes over the
-output.  Dtype policy: see ref.conv.
+Each channel is pooled on its own [pool.channelwise].  max_pool and avg_pool are the fast
+paths: both accumulate over kernel offsets (one strided view per offset), so a window of K
+taps costs K passes over the output.  Their readable definitions, one window at a time, are
+:func:`cnnspec.ref.plain.max_pool_plain` and :func:`cnnspec.ref.plain.avg_pool_plain`,
+which tests/test_ref_plain.py holds them equal to.  Dtype policy: see ref.conv.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ def max_pool(x: Any, *, kernel: Any, stride: Any = None, padding: Any = 0, dilat
              ceil_mode: bool = False, dtype: Any = np.float64) -> np.ndarray:
     """y[n, c, *p] = max_t xpad[n, c, *(p*s + t*d)], xpad padded with -inf.  [pool.max-def]
 
-    stride defaults to kernel.  A NaN in a window makes that output NaN [pool.max-nan].
-    Output size: formulas.pool_out_size (floor, or ceil with the dropped-window rule).
+    The fast path; the definition is :func:`cnnspec.ref.plain.max_pool_plain`.
+    stride defaults to kernel.  A NaN in a window makes that output NaN [pool.max-nan]
+    (np.maximum propagates it).  Output size: from the validator, formulas.pool_out_size
+    (floor, or ceil with the dropped-window rule).
     """
     x, geo, out = check_pool(x, kernel=kernel, stride=stride, padding=padding,
                              dilation=dilation, ceil_mode=ceil_mode)
@@ -61,6 +65,7 @@ def avg_pool(x: Any, *, kernel: Any, stride: Any = None, padding: Any = 0,
              dtype: Any = np.float64) -> np.ndarray:
     """y[n, c, *p] = sum_t xpad[n, c, *(p*s + t)] / divisor[*p], xpad padded with 0.  [pool.avg-def]
 
+    The fast path; the definition is :func:`cnnspec.ref.plain.avg_pool_plain`.
     divisor = prod over axes of the per-axis count (see _divisor): padding cells count
     when count_include_pad, the ceil_mode overhang never does.
     """
