@@ -30,8 +30,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ROOT", "where_lines", "rule_declaration", "check_places", "formula_functions",
-           "reference_functions", "spec_heading"]
+__all__ = ["ROOT", "where_lines", "rule_declaration", "examples_line", "check_places",
+           "formula_functions", "reference_functions", "spec_heading"]
 
 #: The folder that holds the cnnspec package: paths are shown relative to it.
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,6 +80,21 @@ def rule_declaration(rule_id: str) -> tuple[str, int] | None:
     return None
 
 
+def examples_line(rule_id: str) -> tuple[str, int] | None:
+    """The ``examples=`` keyword of the rule's ``rule(...)`` call: where its worked examples
+    (the records the generic example checks run) are written."""
+    decl = rule_declaration(rule_id)
+    if decl is None:
+        return None
+    for node in ast.walk(_tree(decl[0])):
+        if (isinstance(node, ast.Call) and _callee(node) == "rule" and node.args
+                and isinstance(node.args[0], ast.Constant) and node.args[0].value == rule_id):
+            for k in node.keywords:
+                if k.arg == "examples":
+                    return decl[0], k.value.lineno
+    return None
+
+
 def _callee(node: ast.Call) -> str:
     f = node.func
     return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
@@ -117,9 +132,11 @@ def _naming_place(check: Any, path: str) -> int | None:
              if any(c.value == check.name for c in _constants(n))]
     if len(nodes) > 1:
         nodes = [n for n in nodes if _cites(n, check.rule, check.fn.__globals__)]
-    if len(nodes) != 1:
-        return None
-    return next(c.lineno for c in _constants(nodes[0]) if c.value == check.name)
+    if len(nodes) == 1:
+        return next(c.lineno for c in _constants(nodes[0]) if c.value == check.name)
+    written = [n for n in ast.walk(_tree(path))  # a table of names (example_checks.NAMES)
+               if isinstance(n, ast.Constant) and n.value == check.name]
+    return written[0].lineno if not nodes and len(written) == 1 else None
 
 
 def _written(path: str, name: str) -> bool:
@@ -271,6 +288,15 @@ def where_lines(rule: Any) -> list[str]:
             lines.append(f"    {entry}: its name is assembled at run time (grep cannot find it)")
         if named != body:
             lines.append(f"      {_rel(body[0])}:{body[1]}  its body: {c.fn.__qualname__}")
+    if rule.examples:
+        from .rules._examples import CallExample, FormulaExample
+
+        kinds = [sum(isinstance(e, t) for e in rule.examples) for t in (CallExample, FormulaExample)]
+        prose = len(rule.examples) - sum(kinds)
+        where = examples_line(rule.id)
+        text = (f"worked examples: {kinds[0]} call(s) run on the target, {kinds[1]} formula "
+                f"example(s) proved, {prose} in prose")
+        lines.append(f"  {_rel(where[0])}:{where[1]}  {text}" if where else f"  {text}")
     for how, f in reference_functions(rule, checks):
         path, line = _def_line(f)
         lines.append(f"  {_rel(path)}:{line}  reference: {f.__module__}.{f.__name__} ({how})")

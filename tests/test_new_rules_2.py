@@ -188,18 +188,6 @@ def test_batch_independence_catches_batch_statistics():  # [net.batch-independen
 # ------------------------------------------------------------ net.adaptive-pool-values
 
 
-def test_adaptive_worked_examples():  # [net.adaptive-pool-values]
-    x = np.array([[[0.0, 10, 20]]])  # (1, 1, 3); o = 5 > i = 3
-    assert ref.adaptive_avg_pool(x, 5).tolist() == [[[0, 5, 10, 15, 20]]]
-    assert ref.adaptive_max_pool(x, 5).tolist() == [[[0, 10, 10, 20, 20]]]
-    x = np.arange(10.0).reshape(1, 1, 10)  # (1, 1, 10); windows [0, 4), [3, 7), [6, 10)
-    assert ref.adaptive_avg_pool(x, 3).tolist() == [[[1.5, 4.5, 7.5]]]
-    assert ref.adaptive_max_pool(x, 3).tolist() == [[[3, 6, 9]]]
-    x = np.array([[[[0.0, 1], [2, 3]]]])  # (1, 1, 2, 2)
-    assert ref.adaptive_avg_pool(x, (1, 1)).tolist() == [[[[1.5]]]]
-    assert ref.adaptive_max_pool(x, 1).tolist() == [[[[3]]]]
-
-
 def test_adaptive_refuses_an_output_size_of_zero():  # [net.adaptive-pool-values]
     ref.adaptive_avg_pool(np.ones((1, 1, 3)), 1)
     with pytest.raises(InvalidConfig, match=r"output_size\[0\]=0.*\[config\.nonempty\]"):

@@ -1,6 +1,6 @@
-"""The worked examples of the third batch of issue 10's rules (net.layouts), recomputed by
-hand, their checks run on the reference, and the same numbers from PyTorch where it is
-installed."""
+"""The third batch of issue 10's rules (net.layouts, pool.max-indices): their checks run on the
+reference, round trips, refusals, and the same numbers from PyTorch where it is installed.
+(Their worked examples are records in cnnspec/rules/net.py, run by example_checks.)"""
 
 from __future__ import annotations
 
@@ -13,21 +13,6 @@ from cnnspec import ref, rules
 from cnnspec.errors import InvalidConfig
 
 # ------------------------------------------------------------ net.layouts
-
-
-def test_layouts_worked_examples():  # [net.layouts]
-    x = np.arange(60).reshape(1, 3, 4, 5)  # (N, C, H, W)
-    y = L.to_channels_last(x)
-    assert y.shape == (1, 4, 5, 3)  # (N, H, W, C)
-    assert y[0, 1, 3, 2] == x[0, 2, 1, 3] == 2 * 20 + 1 * 5 + 3
-    w = np.arange(180).reshape(4, 3, 3, 5)  # OIHW: C_out = 4, C_in/groups = 6/2, 3x5
-    h = L.weights_to_hwio(w)
-    assert h.shape == (3, 5, 3, 4)  # HWIO
-    assert h[0, 4, 2, 1] == w[1, 2, 0, 4] == 1 * 45 + 2 * 15 + 0 * 5 + 4
-    t = np.arange(54).reshape(2, 3, 3, 3)  # ConvTranspose2d(2, 3, 3): (C_in, C_out, kH, kW)
-    f = L.conv_transpose_weights_to_tf(t)
-    assert f.shape == (3, 3, 3, 2)  # (h, w, out, in)
-    assert f[2, 1, 0, 1] == t[1, 0, 2, 1] == 27 + 0 + 6 + 1
 
 
 @pytest.mark.parametrize("shape", [(2, 3, 7), (1, 3, 4, 5), (2, 2, 3, 4, 5), (1, 1, 1, 1, 1, 1)])
@@ -115,20 +100,6 @@ def test_conv_transpose_tf_kernel_matches_torch_weight_layout():  # [net.layouts
 # ------------------------------------------------------------ pool.max-indices
 
 from cnnspec.ref.pool_indices import max_pool_with_indices, onnx_indices  # noqa: E402
-
-
-def test_max_indices_worked_examples():  # [pool.max-indices]
-    y, i = max_pool_with_indices(np.array([[[1.0, 3, 3, 2, 5, 5]]]), kernel=3, stride=1)
-    assert y.tolist() == [[[3, 3, 5, 5]]] and i.tolist() == [[[1, 1, 4, 4]]]
-    y, i = max_pool_with_indices(np.array([[[1.0, 3, 3, 2, 5, 5]]]), kernel=2)
-    assert y.tolist() == [[[3, 3, 5]]] and i.tolist() == [[[1, 2, 4]]]  # [5, 5]: the first
-    y, i = max_pool_with_indices(np.array([[[4.0, 1, 6]]]), kernel=2, stride=2, padding=1)
-    assert y.tolist() == [[[4, 6]]] and i.tolist() == [[[0, 2]]]  # padded position 3 is cell 2
-    x = np.array([[[[0.0, 4], [4, 1]], [[7, 2], [3, 7]]]])  # (1, 2, 2, 2)
-    y, i = max_pool_with_indices(x, kernel=2)
-    assert y.ravel().tolist() == [4, 7]
-    assert i.ravel().tolist() == [1, 0]  # per plane: (0, 1) of channel 0, (0, 0) of channel 1
-    assert onnx_indices(i, x.shape).ravel().tolist() == [1, 4]  # 0*4 + 1, 1*4 + 0
 
 
 def test_max_indices_check_passes_on_the_reference():  # [pool.max-indices]

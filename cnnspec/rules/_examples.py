@@ -30,14 +30,15 @@ from __future__ import annotations
 
 import importlib
 import math
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-__all__ = ["CallExample", "FormulaExample", "call_example", "formula_example", "ARGS",
-           "PARAMS", "OUTPUTS", "show"]
+__all__ = ["CallExample", "FormulaExample", "call_example", "formula_example", "cells",
+           "ARGS", "PARAMS", "OUTPUTS", "show"]
 
 #: op -> the names of its positional arguments, in the contract's order
 ARGS = {"conv": ("x", "w", "b"), "conv_transpose": ("x", "w", "b"), "max_pool": ("x",),
@@ -64,9 +65,21 @@ _PER_AXIS = ("kernel", "stride", "dilation", "output_padding")
 _SPATIAL = {"x", "w", "dy", "y", "dx", "dw"}
 
 
+class Cells(np.ndarray):
+    """An array whose every cell holds its own row-major flat index, written ``cells(1, 3, 4, 5)``
+    in the spec: where a value lands says where it came from (layout examples)."""
+
+
+def cells(*shape: int) -> np.ndarray:
+    """np.arange(prod(shape)).reshape(shape), shown as ``cells(*shape)``."""
+    return np.arange(math.prod(shape)).reshape(shape).view(Cells)
+
+
 def show(v: Any) -> str:
     """A value as the spec writes it: lists in brackets, integral floats without '.0',
     Fractions as 2/3, NaN as nan, tuples in parentheses."""
+    if isinstance(v, Cells):
+        return f"cells({', '.join(str(n) for n in v.shape)})"
     if isinstance(v, np.ndarray):
         v = v.tolist()
     if isinstance(v, list):
@@ -196,7 +209,7 @@ def call_example(op: str, *, why: str = "", refused: bool | str = False, level: 
                          f"{ARGS[op] + PARAMS[op] + OUTPUTS[op]}")
     if "x" not in values:
         raise ValueError(f"{op} example: x is missing")
-    missing = [p for p in PARAMS[op] if p in _POOL_REQUIRED and p not in values]
+    missing = [p for p in PARAMS[op] if "pool" in op and p in _POOL_REQUIRED and p not in values]
     if missing:
         raise ValueError(f"{op} example: {', '.join(missing)} missing (no neutral value)")
     outputs = tuple((n, values[n]) for n in OUTPUTS[op] if n in values)
@@ -223,10 +236,11 @@ class FormulaExample:
     raises: bool | str = False  # True: InvalidConfig naming the example's rule; a str: that rule
     digits: int = 0  # > 0: the value to this many significant digits ("about 5.4e-6")
     why: str = ""
+    then: str = ""  # a path into the result: ".output_shape", ".rows[-1].params"
 
     def text(self) -> str:
         parts = [show(a) for a in self.args] + [f"{k}={show(v)}" for k, v in self.kwargs]
-        return f"{self.fn.rsplit('.', 1)[-1]}({', '.join(parts)})"
+        return f"{self.fn.rsplit('.', 1)[-1]}({', '.join(parts)}){self.then}"
 
     @property
     def given(self) -> str:
@@ -243,7 +257,11 @@ class FormulaExample:
         return getattr(importlib.import_module(f"cnnspec.{module}"), name)
 
     def evaluate(self) -> Any:
-        return self.function()(*self.args, **dict(self.kwargs))
+        """The call's result, followed along ``then``."""
+        out = self.function()(*self.args, **dict(self.kwargs))
+        for name, index in _PATH.findall(self.then):
+            out = getattr(out, name) if name else out[int(index)]
+        return out
 
     def matches(self, got: Any) -> bool:
         """Whether ``got`` is the stated value (arrays and sequences elementwise, NaN equal
@@ -254,6 +272,9 @@ class FormulaExample:
 
     def __repr__(self) -> str:
         return f"<worked example: {self.given} -> {self.result}>"
+
+
+_PATH = re.compile(r"\.([A-Za-z_]\w*)|\[(-?\d+)\]")
 
 
 def _same(got: Any, want: Any) -> bool:
@@ -269,11 +290,16 @@ def _same(got: Any, want: Any) -> bool:
 
 
 def formula_example(fn: str, *args: Any, why: str = "", raises: bool | str = False,
-                    digits: int = 0, **kwargs: Any) -> FormulaExample:
+                    digits: int = 0, then: str = "", **kwargs: Any) -> FormulaExample:
     """``fn(*args, **kwargs)`` (``fn``: a path under cnnspec, e.g. "formulas.conv_out_size")
     and what it gives, ``gives=`` (a keyword of this declaration, not of the call), or
-    ``raises=True`` (InvalidConfig naming the example's rule) / ``raises="rule.id"``."""
+    ``raises=True`` (InvalidConfig naming the example's rule) / ``raises="rule.id"``.
+    ``then``: a path of attributes and indices into the result (".output_shape",
+    ".rows[-1].params"), for a function that returns an object."""
     if ("gives" in kwargs) == bool(raises):
         raise ValueError(f"{fn} example: state gives= or raises=, not both or neither")
+    if "".join(m.group(0) for m in _PATH.finditer(then)) != then:
+        raise ValueError(f"{fn} example: then={then!r}, but should be a path such as "
+                         f"'.rows[-1].params'")
     value = kwargs.pop("gives", None)
-    return FormulaExample(fn, args, tuple(kwargs.items()), value, raises, digits, why)
+    return FormulaExample(fn, args, tuple(kwargs.items()), value, raises, digits, why, then)

@@ -133,15 +133,19 @@ def _declare_calls(r: Rule) -> None:
               kind="positive" if level == "compute" else "negative")(fn)
     refused = tuple(ex for group in groups.values() for ex in group if ex.refused)
     if refused:
-        check(r.id, ops=(), cases=once, name=REFUSAL_PROOF, max_examples=1)(
-            lambda target, _, rule=r.id: prove_refusals(refused, rule))
+        def refusals(target: Any, _: Any, rule: str = r.id) -> None:
+            prove_refusals(refused, rule)
+
+        check(r.id, ops=(), cases=once, name=REFUSAL_PROOF, max_examples=1)(refusals)
 
 
 def _declare_formulas(r: Rule) -> None:
     records = tuple(ex for ex in r.examples if isinstance(ex, FormulaExample))
     if records:
-        check(r.id, ops=(), cases=once, name=FORMULA_PROOF, max_examples=1)(
-            lambda target, _, rule=r.id: prove_formulas(records, rule))
+        def formulas(target: Any, _: Any, rule: str = r.id) -> None:
+            prove_formulas(records, rule)
+
+        check(r.id, ops=(), cases=once, name=FORMULA_PROOF, max_examples=1)(formulas)
 
 
 for _rule in declared_rules():

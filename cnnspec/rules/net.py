@@ -1,8 +1,10 @@
 """Network rules: how layers compose in cnnspec.summarize and cnnspec.inverse."""
 
 from .. import formulas
-from . import Example, rule
+from .. import layers as L
+from . import Example, call_example, formula_example, rule
 from . import _sources as S
+from ._examples import cells
 from ._symbols import symbols
 
 TORCH_ADAPTIVE = ("PyTorch docs: torch.nn.AdaptiveAvgPool2d (and its kernel in "
@@ -20,8 +22,8 @@ rule("net.channels", "A layer gets the channels it declares",
      """A layer that states its input width (BatchNorm's num_features, Dense's in_features, a
      convolution's in_channels) must receive exactly that many channels or features from the
      layer before it; cnnspec infers the width when it is not stated.""",
-     examples=(Example("Conv(64, 3) then BatchNorm(num_features=32)", "rejected",
-                       "64 channels arrive, 32 are declared"),),
+     examples=(formula_example("summary.summarize", [L.Conv(64, 3), L.BatchNorm(32)], (3, 8, 8),
+                               raises=True, why="64 channels arrive, 32 are declared"),),
      sources=("PyTorch docs: torch.nn.BatchNorm2d, torch.nn.Linear",),
      see_also=("conv.channels",))
 rule("net.flatten", "Flatten, and dense layers take flat inputs",
@@ -29,15 +31,26 @@ rule("net.flatten", "Flatten, and dense layers take flat inputs",
      order of torch.flatten(x, 1)). A dense layer acts on flat features only: a map with
      spatial axes must be flattened or globally pooled first.""",
      formula="n = C * prod(spatial)",
-     examples=(Example("(50, 5, 5) -> Flatten", "(1250,)", "Hung-yi Lee's Keras model"),),
+     examples=(formula_example("summary.summarize", [L.Flatten()], (50, 5, 5), then=".output_shape",
+                               gives=(1250,), why="Hung-yi Lee's Keras model"),
+               formula_example("formulas.flatten_size", 50, (5, 5), gives=1250,
+                               why="50 * 5 * 5")),
      sources=(TORCH_FLATTEN, S.SEED_HYLEE))
 rule("net.residual-shape", "The two branches of a residual add have one shape",
      """A residual block adds main(x) and shortcut(x) (the identity when there is none)
      elementwise, so both must have the same channels and spatial sizes. With symbolic sizes
      the shapes may agree only for some sizes (e.g. floor(H/2) and ceiling(H/2) for even H):
      that condition is reported; shapes that agree for no size are rejected.""",
-     examples=(Example("main Conv(128, 3, stride=2, padding=1), shortcut Conv(128, 1, stride=2), "
-                       "H = 56", "both 28 = ceiling(56/2): valid"),),
+     examples=(formula_example("summary.summarize",
+                               [L.Residual([L.Conv(128, 3, stride=2, padding=1)],
+                                           shortcut=[L.Conv(128, 1, stride=2)])], (64, 56, 56),
+                               then=".output_shape", gives=(128, 28, 28),
+                               why="main floor((56 + 2 - 3)/2) + 1 = 28, shortcut "
+                                   "floor((56 - 1)/2) + 1 = 28: both ceiling(56/2)"),
+               formula_example("summary.summarize",
+                               [L.Residual([L.Conv(128, 3, stride=2)],
+                                           shortcut=[L.Conv(128, 1, stride=2)])], (64, 56, 56),
+                               raises=True, why="main floor((56 - 3)/2) + 1 = 27, shortcut 28")),
      sources=(HE_RESNET,))
 rule("net.layer", "Supported layers",
      """summarize accepts the specs of cnnspec.layers and, for a torch.nn.Module traced with
@@ -45,14 +58,20 @@ rule("net.layer", "Supported layers",
      adaptive and global pooling, batch norm, linear, flatten, dropout, parameter-free
      elementwise functions, residual adds); anything else is rejected by name rather than
      guessed.""",
-     examples=(Example("summarize([Conv(8, 3), object()], (3, 8, 8))", "InvalidConfig naming layer 1 [net.layer]"),),
+     examples=(formula_example("summary.summarize", [L.Conv(8, 3), "softmax"], (3, 8, 8),
+                               raises=True, why="the error names layer 1 and its value"),),
      sources=("PyTorch docs: torch.fx.symbolic_trace",))
 rule("net.adaptive-pool", "Adaptive pooling windows",
      """Adaptive pooling from i to o cells uses window j = [floor(j*i/o), ceil((j+1)*i/o)).
      When o divides i the windows are uniform (kernel = stride = i/o); o = 1 is global
      pooling. Adaptive pooling has no parameters.""",
      formula="window j = [floor(j*i/o), ceil((j+1)*i/o))",
-     examples=(Example("i=10, o=3", "windows [0, 4), [3, 7), [6, 10)", "overlapping, size 4"),),
+     examples=(formula_example("formulas.adaptive_pool_window", 10, 3, 0, gives=(0, 4),
+                               why="[floor(0), ceil(10/3)) = [0, 4)"),
+               formula_example("formulas.adaptive_pool_window", 10, 3, 1, gives=(3, 7),
+                               why="[floor(10/3), ceil(20/3)): overlaps window 0 on cell 3"),
+               formula_example("formulas.adaptive_pool_window", 10, 3, 2, gives=(6, 10),
+                               why="[floor(20/3), 10): every window has 4 cells")),
      sources=(TORCH_ADAPTIVE,), see_also=("pool.global",))
 rule("net.rf-union", "Receptive field of a residual add",
      """A unit after an add depends on what either branch depends on: its receptive field
@@ -64,9 +83,20 @@ rule("net.rf-union", "Receptive field of a residual add",
      formulas.receptive_field_union refuses it).""",
      formula="start = min(start_a, start_b); size = max(start_a + r_a, start_b + r_b) - start",
      examples=(Example("ResNet-18 at 224x224", "r = 435 at the last block",
-                       "the shortcut's 1x1 convs never widen it"),
-               Example("on 4x4: main Conv(3) (jump 1), shortcut Conv(1, stride=2) (jump 2)",
-                       "both 2x2; no union", "jumps 1 and 2 differ")),
+                       "the shortcut's 1x1 convs never widen it (tests/test_networks_golden.py)"),
+               formula_example("formulas.receptive_field_union", formulas.RF(3, 1, 0),
+                               formulas.RF(1, 2, 0), raises=True,
+                               why="on 4x4 a main Conv(3) (jump 1) and a shortcut "
+                                   "Conv(1, stride=2) (jump 2) both give 2x2, but their jumps "
+                                   "differ: no union"),
+               formula_example("summary.summarize",
+                               [L.Residual([L.Conv(4, 3)], shortcut=[L.Conv(4, 1, stride=2)])],
+                               (4, 4, 4), then=".rows[-1].receptive_field", gives=(None, None),
+                               why="the add is valid (both 2x2); summarize reports no field"),
+               formula_example("formulas.receptive_field_union", formulas.RF(3, 1, -1),
+                               formulas.RF(1, 1, 0), gives=formulas.RF(3, 1, -1),
+                               why="a padded 3x3 main and an identity shortcut: the main's "
+                                   "field covers the shortcut's")),
      sources=(S.ARAUJO, HE_RESNET))
 rule("net.batch-independence", "Each sample is computed on its own",
      """Convolution, transposed convolution and pooling act on each sample of a batch
@@ -76,9 +106,11 @@ rule("net.batch-independence", "Each sample is computed on its own",
      gives a batch of 0 [config.nonempty].""",
      ops=("conv", "conv_transpose", "max_pool", "avg_pool"),
      formula="op(x)[n] = op(x[n : n+1])[0] for every n",
-     examples=(Example("conv of x (2, 1, 3) = [[[1, 2, 3]], [[10, 20, 30]]] with w = [1, 1]",
-                       "[[[3, 5]], [[30, 50]]]",
-                       "sample 1 alone gives [30, 50]; sample 0's values never enter it"),),
+     examples=(call_example("conv", x=[[[1, 2, 3]], [[10, 20, 30]]], w=[[[1, 1]]], channels=True,
+                            y=[[[3, 5]], [[30, 50]]], why="a batch of two samples"),
+               call_example("conv", x=[10, 20, 30], w=[1, 1], y=[30, 50],
+                            why="sample 1 alone gives the same [30, 50]: sample 0's values never "
+                                "enter it")),
      sources=("PyTorch docs: torch.nn.Conv2d, torch.nn.ConvTranspose2d, torch.nn.MaxPool2d, "
               "torch.nn.AvgPool2d (inputs (N, C, H, W), N the batch)",
               "ONNX operator spec: Conv, ConvTranspose, MaxPool, AveragePool (X of shape "
@@ -92,13 +124,19 @@ rule("net.adaptive-pool-values", "Adaptive average and max pooling values",
      o >= 1 is valid, o > i included: then the windows overlap and input cells repeat in the
      output. cnnspec.ref.adaptive_avg_pool and adaptive_max_pool compute it for any rank.""",
      formula="y[*j] = reduce over prod_a [floor(j_a*i_a/o_a), ceil((j_a+1)*i_a/o_a)) of x",
-     examples=(Example("x = [0, 10, 20], o = 5",
-                       "average [0, 5, 10, 15, 20], max [0, 10, 10, 20, 20]",
-                       "windows [0, 1), [0, 2), [1, 2), [1, 3), [2, 3)"),
-               Example("x = [0, 1, ..., 9], o = 3", "average [1.5, 4.5, 7.5], max [3, 6, 9]",
-                       "windows [0, 4), [3, 7), [6, 10)"),
-               Example("x (1, 1, 2, 2) = [[0, 1], [2, 3]], o = (1, 1)", "average 1.5, max 3",
-                       "o = 1 is global pooling")),
+     examples=(formula_example("ref.adaptive_avg_pool", [[[0, 10, 20]]], 5,
+                               gives=[[[0, 5, 10, 15, 20]]],
+                               why="windows [0, 1), [0, 2), [1, 2), [1, 3), [2, 3)"),
+               formula_example("ref.adaptive_max_pool", [[[0, 10, 20]]], 5,
+                               gives=[[[0, 10, 10, 20, 20]]], why="the same windows"),
+               formula_example("ref.adaptive_avg_pool", [[[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]]], 3,
+                               gives=[[[1.5, 4.5, 7.5]]], why="windows [0, 4), [3, 7), [6, 10)"),
+               formula_example("ref.adaptive_max_pool", [[[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]]], 3,
+                               gives=[[[3, 6, 9]]], why="the same windows"),
+               formula_example("ref.adaptive_avg_pool", [[[[0, 1], [2, 3]]]], (1, 1),
+                               gives=[[[[1.5]]]], why="o = 1 is global pooling: 6/4"),
+               formula_example("ref.adaptive_max_pool", [[[[0, 1], [2, 3]]]], (1, 1),
+                               gives=[[[[3]]]])),
      sources=(TORCH_ADAPTIVE, "PyTorch docs: torch.nn.AdaptiveMaxPool1d/2d/3d, "
               "torch.nn.functional.adaptive_avg_pool1d/2d/3d"),
      see_also=("net.adaptive-pool", "pool.global"))
@@ -112,12 +150,20 @@ rule("pool.avg-dilation", "Dilated average pooling",
      span: the taps inside the padded input with count_include_pad, else the taps on the
      input. With d = 1 this is pool.avg-divisor.""",
      formula="y[j] = sum_{t < k} xpad[j*s + t*d] / #{t < k : tap j*s + t*d counted}",
-     examples=(Example("x = [0, 1, 2, 3, 4, 5], k = 2, s = 1, d = 2", "[1, 2, 3, 4]",
-                       "windows {0, 2}, {1, 3}, {2, 4}, {3, 5}, each divided by 2"),
-               Example("x = [0, 1, 2, 3, 4], k = 3, s = 1, d = 2, p = (2, 0), "
-                       "count_include_pad=False", "[1, 2, 2] (count_include_pad=True: [2/3, 4/3, 2])",
-                       "window 0 taps padded cells 0, 2, 4: a pad, then x[0] = 0 and x[2] = 2 on "
-                       "the input, so (0 + 2) / 2")),
+     examples=(formula_example("formulas.avg_pool_dilated_count", 6, 2, 3, dilation=2, gives=2,
+                               why="x = [0, 1, 2, 3, 4, 5]: windows {0, 2}, {1, 3}, {2, 4}, "
+                                   "{3, 5}, each divided by 2: y = [1, 2, 3, 4]"),
+               formula_example("formulas.avg_pool_dilated_count", 5, 3, 0, padding=(2, 0),
+                               dilation=2, count_include_pad=False, gives=2,
+                               why="x = [0, 1, 2, 3, 4]: window 0 taps padded cells 0, 2, 4: a "
+                                   "pad, then x[0] = 0 and x[2] = 2 on the input, so "
+                                   "y[0] = (0 + 2) / 2 = 1"),
+               formula_example("formulas.avg_pool_dilated_count", 5, 3, 2, padding=(2, 0),
+                               dilation=2, count_include_pad=False, gives=3,
+                               why="window 2 taps x[0], x[2], x[4]: y[2] = 6/3 = 2; y = [1, 2, 2]"),
+               formula_example("formulas.avg_pool_dilated_count", 5, 3, 0, padding=(2, 0),
+                               dilation=2, count_include_pad=True, gives=3,
+                               why="the pad counts: y[0] = 2/3; y = [2/3, 4/3, 2]")),
      sources=("ONNX operator spec: AveragePool (dilations, opset 19)", S.ONNX_POOL),
      see_also=("pool.avg-def", "pool.avg-divisor", "pool.out-size"))
 rule("net.remainder", "Input cells the floor leaves unread",
@@ -128,9 +174,12 @@ rule("net.remainder", "Input cells the floor leaves unread",
      input size 'without remainder' is one where no layer drops a cell this way.""",
      symbolic=_dropped,
      formula="dropped = max(0, p_b + i - max((o-1)*s + d(k-1) + 1, o*s))",
-     examples=(Example("i=225, 2x2 max pooling, stride 2", "1 cell dropped",
-                       "o = 112 windows cover 224 cells"),
-               Example("VGG-16 (five 2x2 poolings)", "no cell dropped iff H = 0 mod 32"),),
+     examples=(formula_example("formulas.floor_dropped", 225, 112, 2, stride=2, gives=1,
+                               why="2x2 max pooling, stride 2: o = 112 windows cover 224 cells"),
+               formula_example("inverse.sizes_without_remainder", [L.MaxPool(2)] * 5,
+                               (3, "H", "H"), sizes=range(1, 100), gives=[32, 64, 96],
+                               why="VGG-16's five 2x2 poolings: no cell dropped iff "
+                                   "H = 0 mod 32")),
      sources=(S.DUMOULIN, S.TORCH_POOL), see_also=("conv.out-size", "pool.out-size"))
 
 rule("net.layouts", "Channels-first and channels-last layouts",
@@ -148,14 +197,26 @@ rule("net.layouts", "Channels-first and channels-last layouts",
      torch.channels_last) changes strides only, never the logical shape or the indices.
      cnnspec.layouts converts for any rank.""",
      formula="NHWC[n, *s, c] = NCHW[n, c, *s];  HWIO[*t, c, o] = OIHW[o, c, *t]",
-     examples=(Example("x of shape (1, 3, 4, 5) NCHW", "shape (1, 4, 5, 3) NHWC",
-                       "x[0, 2, 1, 3] (channel 2, row 1, column 3) lands at [0, 1, 3, 2]"),
-               Example("grouped conv weights, C_in = 6, C_out = 4, groups = 2, kernel 3x5: "
-                       "OIHW (4, 3, 3, 5)", "HWIO (3, 5, 3, 4)",
-                       "C_in/groups = 3 stays the input axis; w[1, 2, 0, 4] lands at [0, 4, 2, 1]"),
-               Example("PyTorch ConvTranspose2d(2, 3, 3) weights (2, 3, 3, 3)",
-                       "TensorFlow conv2d_transpose kernel (3, 3, 3, 2)",
-                       "(h, w, out, in): w[1, 0, 2, 1] lands at [2, 1, 0, 1]")),
+     examples=(formula_example("layouts.to_channels_last", cells(1, 3, 4, 5), then=".shape",
+                               gives=(1, 4, 5, 3), why="NCHW to NHWC"),
+               formula_example("layouts.to_channels_last", cells(1, 3, 4, 5), then="[0][1][3][2]",
+                               gives=2 * 20 + 1 * 5 + 3,
+                               why="x[0, 2, 1, 3] (channel 2, row 1, column 3) lands at "
+                                   "[0, 1, 3, 2]"),
+               formula_example("layouts.weights_to_hwio", cells(4, 3, 3, 5), then=".shape",
+                               gives=(3, 5, 3, 4),
+                               why="grouped conv weights, C_in = 6, C_out = 4, groups = 2, "
+                                   "kernel 3x5: C_in/groups = 3 stays the input axis"),
+               formula_example("layouts.weights_to_hwio", cells(4, 3, 3, 5), then="[0][4][2][1]",
+                               gives=1 * 45 + 2 * 15 + 0 * 5 + 4,
+                               why="w[1, 2, 0, 4] lands at [0, 4, 2, 1]"),
+               formula_example("layouts.conv_transpose_weights_to_tf", cells(2, 3, 3, 3),
+                               then=".shape", gives=(3, 3, 3, 2),
+                               why="PyTorch ConvTranspose2d(2, 3, 3) weights to TensorFlow's "
+                                   "conv2d_transpose kernel (h, w, out, in)"),
+               formula_example("layouts.conv_transpose_weights_to_tf", cells(2, 3, 3, 3),
+                               then="[2][1][0][1]", gives=1 * 27 + 0 * 9 + 2 * 3 + 1,
+                               why="w[1, 0, 2, 1] lands at [2, 1, 0, 1]")),
      sources=("PyTorch docs: torch.Tensor.permute, torch.channels_last (memory format), "
               "torch.nn.Conv2d weight (out_channels, in_channels/groups, kH, kW)",
               "TensorFlow docs: tf.nn.conv2d (data_format NHWC, filters [h, w, in, out]), "
@@ -178,14 +239,23 @@ rule("pool.max-indices", "The indices max pooling returns",
      computes both kinds for any rank.""",
      formula="idx[n, c, *p] = flat(first q in window p with x[n, c, *q] = y[n, c, *p]); "
              "onnx = idx + (n*C + c)*prod(S)",
-     examples=(Example("x = [1, 3, 3, 2, 5, 5], k = 3, s = 1", "values [3, 3, 5, 5], "
-                       "indices [1, 1, 4, 4]",
-                       "window [3, 3, 2] holds the maximum at cells 1 and 2: the first, 1, wins"),
-               Example("x = [4, 1, 6], k = 2, s = 2, p = 1", "values [4, 6], indices [0, 2]",
-                       "6 sits at padded position 3 but input cell 2"),
-               Example("x (1, 2, 2, 2) = [[[0, 4], [4, 1]], [[7, 2], [3, 7]]], k = 2",
-                       "values [4, 7]; PyTorch indices [1, 0], ONNX indices [1, 4]",
-                       "channel 1's 7 is cell 0 of its plane and cell 1*4 + 0 of the tensor")),
+     examples=(formula_example("ref.pool_indices.max_pool_with_indices", [[[1, 3, 3, 2, 5, 5]]],
+                               kernel=3, stride=1, gives=([[[3, 3, 5, 5]]], [[[1, 1, 4, 4]]]),
+                               why="window [3, 3, 2] holds the maximum at cells 1 and 2: the "
+                                   "first, 1, wins"),
+               formula_example("ref.pool_indices.max_pool_with_indices", [[[1, 3, 3, 2, 5, 5]]],
+                               kernel=2, stride=2, gives=([[[3, 3, 5]]], [[[1, 2, 4]]]),
+                               why="window [5, 5]: the first, cell 4"),
+               formula_example("ref.pool_indices.max_pool_with_indices", [[[4, 1, 6]]], kernel=2,
+                               stride=2, padding=1, gives=([[[4, 6]]], [[[0, 2]]]),
+                               why="6 sits at padded position 3 but input cell 2"),
+               formula_example("ref.pool_indices.max_pool_with_indices",
+                               [[[[0, 4], [4, 1]], [[7, 2], [3, 7]]]], kernel=2, stride=2,
+                               gives=([[[[4]], [[7]]]], [[[[1]], [[0]]]]),
+                               why="PyTorch's indices: channel 1's 7 is cell 0 of its plane"),
+               formula_example("ref.pool_indices.onnx_indices", [[[[1]], [[0]]]], (1, 2, 2, 2),
+                               gives=[[[[1]], [[4]]]],
+                               why="ONNX's: the same 7 is cell 1*4 + 0 of the whole tensor")),
      sources=("PyTorch docs: torch.nn.MaxPool1d/2d/3d (return_indices), "
               "torch.nn.functional.max_pool2d_with_indices, torch.nn.MaxUnpool2d",
               "ONNX operator spec: MaxPool (Indices output, storage_order), MaxUnpool"),
