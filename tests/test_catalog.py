@@ -88,7 +88,7 @@ def test_the_reference_runs_what_is_evidence_about_it():
     oracle = {c.id for c in CHECKS if c.oracle == "reference"}
     assert oracle and not oracle & on_reference
     assert {"conv.def::matches_the_reference", "config.stride::conv_accepts_stride_1"} <= oracle
-    assert {"conv-transpose.def::worked_examples", "conv.linear-input::linear_in_the_input",
+    assert {"conv-transpose.def::conv_transpose_worked_examples", "conv.linear-input::linear_in_the_input",
             "config.stride::conv_refuses_a_stride_below_1",
             "conv.grad-input::adjoint_identity_dx"} <= on_reference
     torch = {c.id for t, c in (p.values for p in ITEMS) if t == "cnnspec.targets.torch_cpu"}

@@ -125,7 +125,14 @@ class CallExample:
 
     @property
     def given(self) -> str:
-        parts = [f"{n}={show(v)}" for n, v in self.inputs if v is not None]
+        """``conv(x=[1, 2, 3], w=[1, 1])``; arrays written in full show their shape first:
+        ``x (2, 1, 3)=[[[1, 2, 3]], [[10, 20, 30]]]``."""
+        def shape(n: str, v: Any) -> str:
+            if not self.channels or n not in _SPATIAL:
+                return ""
+            return f" {tuple(np.shape(_float(v)))}"
+
+        parts = [f"{n}{shape(n, v)}={show(v)}" for n, v in self.inputs if v is not None]
         if self.dtype != "float64":
             parts[0] += f" ({self.dtype})"
         parts += [f"{n}={show(v)}" for n, v in self.params]

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from .. import formulas
-from ..asserts import assert_exact, assert_shape
+from ..asserts import assert_shape
 from . import check, strategies
 from ._harness import error_factor, expect_close, expect_raises, fail, invoke, is_exact
 from ._oracle import Call, accepted, args_of, expect_reference, refused_for
@@ -47,48 +47,6 @@ def check_large_cases(target, cfg):
     (65 per group), 1040 terms per output, batches up to 9: where tiled kernels take their
     tail paths.  Integer data: exact."""
     check_matches_the_reference(target, cfg)
-
-
-def _examples():
-    """The rules' worked examples, 1-D, one channel: (rule, x, w, b, stride, padding,
-    output_padding, y)."""
-    return (
-        ("conv-transpose.def", [0, 1, 2, 3, 4], [1, 10], None, 1, (0, 0), 0,
-         [0, 1, 12, 23, 34, 40]),
-        ("conv-transpose.def", [1, 2], [1, 10, 100], None, 2, (0, 0), 0, [1, 10, 102, 20, 200]),
-        ("conv-transpose.output-padding", [1, 2], [1, 10], None, 2, (0, 0), 1, [1, 10, 2, 20, 0]),
-        ("conv-transpose.bias", [0, 1, 2, 3, 4], [1, 10], [100], 1, (1, 1), 0,
-         [101, 112, 123, 134]),
-    )
-
-
-def _example_cases(rule_id: str):
-    from hypothesis import strategies as st
-
-    cases = []
-    for rid, x, w, b, s, p, op, y in _examples():
-        if rid != rule_id:
-            continue
-        arrays = (np.array(x, dtype=float).reshape(1, 1, -1),  # (1, 1, i)
-                  np.array(w, dtype=float).reshape(1, 1, -1),  # (1, 1, k)
-                  None if b is None else np.array(b, dtype=float))  # (1,)
-        kwargs = dict(stride=(s,), padding=(p,), output_padding=(op,), dilation=(1,), groups=1)
-        cases.append(Call(OP, arrays, kwargs, change="worked example",
-                          expected=np.array(y, dtype=float).reshape(1, 1, -1)))
-    return st.sampled_from(cases)
-
-
-def _declare_examples(rule_id: str, name: str) -> None:
-    def fn(target, case):
-        y = invoke(target, OP, *case.args, rule=rule_id, call=case.call(), **case.kwargs)
-        assert_exact(y, case.expected, rule=rule_id, call=case.call())
-
-    check(rule_id, ops=OP, cases=lambda: _example_cases(rule_id), name=name)(fn)
-
-
-_declare_examples("conv-transpose.def", "worked_examples")
-_declare_examples("conv-transpose.output-padding", "worked_examples")
-_declare_examples("conv-transpose.bias", "worked_examples")
 
 
 def _out_shape(cfg) -> tuple[int, ...]:

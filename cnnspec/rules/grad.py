@@ -8,8 +8,10 @@ output's shape, which is what the contract's backward ops return (docs/contract.
 Their checks live in :mod:`cnnspec.rules.grad_checks`.
 """
 
-from . import Example, rule
+from math import nan
+
 from . import _sources as S
+from . import call_example, rule
 
 GOODFELLOW_BACKPROP = ("Goodfellow, Bengio & Courville, 'Deep Learning', MIT Press 2016, "
                        "chapter 9.5 (the gradients of a convolution with respect to the kernel "
@@ -32,8 +34,13 @@ rule("config.grad-shape", "A backward op takes dy of y's shape and returns x's, 
      gradient of another loss.""",
      ops=("conv_backward", "conv_transpose_backward", "max_pool_backward", "avg_pool_backward"),
      formula="dy.shape == y.shape;  dx.shape == x.shape, dw.shape == w.shape, db.shape == b.shape",
-     examples=(Example("conv of x (1, 1, 5), w (1, 1, 3), stride 1", "dy must be (1, 1, 3)",
-                       "y has 5 - 3 + 1 = 3 cells; a dy of (1, 1, 5) is refused"),),
+     examples=(call_example("conv_backward", x=[1, 2, 3, 4, 5], w=[1, 1, 1], dy=[1, 1, 1],
+                            dx=[1, 2, 3, 2, 1], dw=[6, 9, 12],
+                            why="y has 5 - 3 + 1 = 3 cells, so dy has 3; dx has x's 5 cells "
+                                "(how many windows hold each), dw w's 3 (window sums)"),
+               call_example("conv_backward", x=[1, 2, 3, 4, 5], w=[1, 1, 1],
+                            dy=[1, 2, 3, 4, 5], refused=True,
+                            why="dy of x's shape (1, 1, 5), but y is (1, 1, 3)")),
      sources=(TORCH_AUTOGRAD, GOODFELLOW_BACKPROP),
      see_also=("conv.grad-input", "pool.max-grad"))
 
@@ -44,8 +51,9 @@ rule("conv.grad-bias", "The bias gradient sums dL/dy over the batch and every po
      the batch and all positions of channel o. It does not depend on x, w, stride, padding,
      dilation or groups.""",
      ops=("conv_backward",), formula="dL/db[o] = sum_{n, *p} dL/dy[n, o, *p]",
-     examples=(Example("dL/dy = [[1, 2], [3, 4]] for one channel, batch of 2", "dL/db = [10]",
-                       "1 + 2 + 3 + 4"),),
+     examples=(call_example("conv_backward", x=[[[5, 6]], [[7, 8]]], w=[[[2]]], b=[100],
+                            dy=[[[1, 2]], [[3, 4]]], channels=True, db=[10],
+                            why="one channel, batch of 2: 1 + 2 + 3 + 4"),),
      sources=(GOODFELLOW_BACKPROP, S.TORCH_CONV), see_also=("conv.grad-weight",))
 
 # ---------------------------------------------------------------- conv_transpose
@@ -59,9 +67,10 @@ rule("conv-transpose.grad-input", "The input gradient of a transposed convolutio
      > stride) that conv yields more than the S input cells; the first S are dL/dx.""",
      ops=("conv_transpose_backward",),
      formula="dL/dx[n, g*Cg + c, *p] = sum_{o, *t} dL/dy[n, g*Og + o, *(p*s + t*d - p_before)] * w[g*Cg + c, o, *t]",
-     examples=(Example("x of size 2, w = [1, 2], stride 1, dL/dy = [10, 20, 30]",
-                       "dL/dx = [50, 80]",
-                       "y = [x0, 2*x0 + x1, 2*x1]: x0 gets 10 + 2*20, x1 gets 20 + 2*30 = conv(dL/dy, w)"),),
+     examples=(call_example("conv_transpose_backward", x=[3, 4], w=[1, 2], dy=[10, 20, 30],
+                            dx=[50, 80],
+                            why="y = [x0, 2*x0 + x1, 2*x1]: x0 gets 10 + 2*20, x1 gets 20 + 2*30 "
+                                "= conv(dL/dy, w)"),),
      sources=(S.DUMOULIN, S.TORCH_CONVT, GOODFELLOW_BACKPROP),
      see_also=("conv.grad-input", "conv-transpose.def"))
 rule("conv-transpose.grad-weight", "The weight gradient of a transposed convolution correlates dL/dy with x",
@@ -71,15 +80,16 @@ rule("conv-transpose.grad-weight", "The weight gradient of a transposed convolut
      x and dL/dy exchanged (the weight gradient of the conv from dL/dy to x).""",
      ops=("conv_transpose_backward",),
      formula="dL/dw[g*Cg + c, o, *t] = sum_{n, *p} x[n, g*Cg + c, *p] * dL/dy[n, g*Og + o, *(p*s + t*d - p_before)]",
-     examples=(Example("x = [1, 2], w of size 2, stride 1, dL/dy = [10, 20, 30]",
-                       "dL/dw = [50, 80]", "t=0: 1*10 + 2*20; t=1: 1*20 + 2*30"),),
+     examples=(call_example("conv_transpose_backward", x=[1, 2], w=[5, 6], dy=[10, 20, 30],
+                            dw=[50, 80], why="t=0: 1*10 + 2*20; t=1: 1*20 + 2*30"),),
      sources=(S.DUMOULIN, S.TORCH_CONVT, GOODFELLOW_BACKPROP),
      see_also=("conv.grad-weight",))
 rule("conv-transpose.grad-bias", "The bias gradient of a transposed convolution sums dL/dy",
      """As for conv: dL/db[o] is dL/dy summed over the batch and all positions of output
      channel o, whatever the stride, padding, output_padding, dilation and groups.""",
      ops=("conv_transpose_backward",), formula="dL/db[o] = sum_{n, *p} dL/dy[n, o, *p]",
-     examples=(Example("dL/dy = [10, 20, 30], one channel", "dL/db = [60]"),),
+     examples=(call_example("conv_transpose_backward", x=[1, 2], w=[5, 6], b=[7],
+                            dy=[10, 20, 30], db=[60], why="10 + 20 + 30"),),
      sources=(S.TORCH_CONVT, GOODFELLOW_BACKPROP), see_also=("conv.grad-bias",))
 
 # ---------------------------------------------------------------- pooling
@@ -100,11 +110,17 @@ rule("pool.max-grad", "Max pooling sends each dL/dy to its window's first maximu
      this rule: conformance/findings.md). ONNX defines no gradient operators.""",
      ops=("max_pool_backward",),
      formula="dL/dx[n, c, *q] = sum_{p : q = first argmax of window p} dL/dy[n, c, *p]",
-     examples=(Example("x = [1, 3, 3, 2, 3], kernel 3, stride 2, dL/dy = [10, 20]",
-                       "dL/dx = [0, 10, 20, 0, 0]",
-                       "window [1, 3, 3] ties: its first 3 (x1) gets 10; window [3, 2, 3]: x2 gets 20"),
-               Example("x = [1, 5, 2], kernel 2, stride 1, dL/dy = [10, 20]",
-                       "dL/dx = [0, 30, 0]", "both windows choose x1: overlapping windows add up")),
+     examples=(call_example("max_pool_backward", x=[1, 3, 3, 2, 3], kernel=3, stride=2,
+                            dy=[10, 20], dx=[0, 10, 20, 0, 0],
+                            why="window [1, 3, 3] ties: its first 3 (x1) gets 10; window "
+                                "[3, 2, 3]: x2 gets 20"),
+               call_example("max_pool_backward", x=[1, 5, 2], kernel=2, stride=1, dy=[10, 20],
+                            dx=[0, 30, 0],
+                            why="both windows choose x1: overlapping windows add up"),
+               call_example("max_pool_backward", x=[1, nan, 2, 3], kernel=2, stride=2,
+                            dy=[10, 20], dx=[0, 10, 0, 20],
+                            why="the window [1, nan] has the maximum nan: its NaN cell gets 10; "
+                                "window [2, 3]: x3 gets 20")),
      sources=(TORCH_MAXPOOL_INDICES, JAX_VJP, TF_MAXPOOL, S.TORCH_POOL, GOODFELLOW_BACKPROP),
      see_also=("pool.max-def", "pool.max-nan", "pool.max-indices"))
 rule("pool.avg-grad", "Average pooling spreads dL/dy over its window by the forward divisor",
@@ -116,11 +132,14 @@ rule("pool.avg-grad", "Average pooling spreads dL/dy over its window by the forw
      counted.""",
      ops=("avg_pool_backward",),
      formula="dL/dx[n, c, *q] = sum_{p : q in window p} dL/dy[n, c, *p] / D[p]",
-     examples=(Example("x = [1, 2, 3], kernel 2, stride 1, padding (1, 0), count_include_pad, "
-                       "dL/dy = [2, 4, 6]",
-                       "dL/dx = [3, 5, 3]",
-                       "D = 2 everywhere: x0 gets 2/2 + 4/2, x1 4/2 + 6/2, x2 6/2; the padding "
-                       "cell's 2/2 is dropped"),),
+     examples=(call_example("avg_pool_backward", x=[1, 2, 3], kernel=2, stride=1, padding=(1, 0),
+                            count_include_pad=True, dy=[2, 4, 6], dx=[3, 5, 3],
+                            why="D = 2 everywhere: x0 gets 2/2 + 4/2, x1 4/2 + 6/2, x2 6/2; the "
+                                "padding cell's 2/2 is dropped"),
+               call_example("avg_pool_backward", x=[1, 2, 3], kernel=2, stride=1, padding=(1, 0),
+                            count_include_pad=False, dy=[2, 4, 6], dx=[4, 5, 3],
+                            why="the first window [pad, x0] counts one cell, D = 1: x0 gets "
+                                "2/1 + 4/2")),
      sources=(S.TORCH_POOL, S.ONNX_POOL, GOODFELLOW_BACKPROP),
      see_also=("pool.avg-def", "pool.avg-divisor"))
 
