@@ -3,9 +3,11 @@
 from math import nan
 
 from .. import formulas
-from . import Example, call_example, rule
 from . import _sources as S
+from . import call_example, formula_example, rule
 from ._symbols import symbols
+
+TEN = [0, 10, 20, 30, 40]  # x[i] = 10*i: a value names its position
 
 
 def _ceil_size():
@@ -25,9 +27,12 @@ rule("pool.out-size", "Pooling output size (floor mode)",
      read. The stride defaults to the kernel size.""",
      ops=("max_pool", "avg_pool"), symbolic=_floor_size,
      formula="o = floor((i + p_b + p_a - d(k-1) - 1)/s) + 1",
-     examples=(Example("i=28, k=2 (s=2)", "o = 14"),
-               Example("x = [0, 10, 20, 30, 40], k=2, s=2", "o = 2, max_pool y = [10, 30]",
-                       "floor((5 - 2)/2) + 1 = 2; 40 is in no window")),
+     examples=(formula_example("formulas.pool_out_size", 28, 2, gives=14,
+                               why="floor((28 - 2)/2) + 1 = 14; the stride defaults to the "
+                                   "kernel size, 2"),
+               call_example("max_pool", x=TEN, kernel=2, stride=2, y=[10, 30],
+                            why="floor((5 - 2)/2) + 1 = 2 windows, [0, 10] and [20, 30]; 40 "
+                                "is in no window")),
      sources=(S.TORCH_POOL, S.ONNX_POOL), see_also=("conv.out-size", "pool.ceil-mode"))
 rule("pool.ceil-mode", "ceil_mode keeps a partial last window, unless it starts in the right padding",
      """With ceil_mode the division rounds up, so a last window that overhangs the padded input
@@ -43,16 +48,19 @@ rule("pool.ceil-mode", "ceil_mode keeps a partial last window, unless it starts 
      drops that window and returns 1 value.""",
      ops=("max_pool", "avg_pool"), symbolic=_ceil_size,
      formula="o = min(ceil((i + p_b + p_a - d(k-1) - 1)/s) + 1, floor((i + p_b - 1)/s) + 1)",
-     examples=(Example("x = [0, 10, 20, 30, 40], k=2, s=2, ceil_mode", "o = 3, max_pool y = [10, 30, 40]",
-                       "ceil(3/2) + 1 = 3; the last window is [40, overhang]"),
-               Example("x = [0, 10, 20, 30, 40], k=2, s=2, p=(1, 1), ceil_mode",
-                       "o = 3, max_pool y = [0, 20, 40]",
-                       "ceil(5/2) + 1 = 4 windows would start at 0, 2, 4, 6; 6 is the right "
-                       "padding cell: dropped, floor((5 + 1 - 1)/2) + 1 = 3"),
-               Example("x = [7], k=1, s=1, p=(0, 2), ceil_mode",
-                       "o = 1 (dropping one window, as PyTorch and ONNX do, would leave 2)",
-                       "ceil(2/1) + 1 = 3 starts 0, 1, 2; 1 and 2 are right padding: the spec "
-                       "drops both, a framework drops one; p_a = 2 > d*(k-1) = 0")),
+     examples=(call_example("max_pool", x=TEN, kernel=2, stride=2, ceil_mode=True,
+                            y=[10, 30, 40],
+                            why="ceil((5 - 2)/2) + 1 = 3; the last window is [40, overhang]"),
+               call_example("max_pool", x=TEN, kernel=2, stride=2, padding=1, ceil_mode=True,
+                            y=[0, 20, 40],
+                            why="ceil((7 - 2)/2) + 1 = 4 windows would start at 0, 2, 4, 6; 6 "
+                                "is the right padding cell: dropped, floor((5 + 1 - 1)/2) + 1 "
+                                "= 3"),
+               call_example("max_pool", x=[7], kernel=1, stride=1, padding=(0, 2),
+                            ceil_mode=True, y=[7],
+                            why="ceil(2/1) + 1 = 3 starts 0, 1, 2; 1 and 2 are right padding: "
+                                "the spec drops both, o = 1; dropping one, as PyTorch and ONNX "
+                                "do, would leave 2; p_a = 2 > d*(k-1) = 0")),
      sources=(S.TORCH_POOL, S.ONNX_POOL), see_also=("pool.out-size", "pool.window-has-input"))
 rule("pool.kernel-fits", "The pooling window fits the padded input",
      """As for convolution, the dilated window must fit inside the padded input on every axis,
@@ -60,8 +68,12 @@ rule("pool.kernel-fits", "The pooling window fits the padded input",
      input by up to s-1 cells, e.g. kernel 2, stride 2 on one element: a framework
      convention, not this rule.)""",
      ops=("max_pool", "avg_pool"), preconditions=("d*(k-1) + 1 <= i + p_before + p_after",),
-     examples=(Example("x = [0, 10], k=3, p=(1, 0)", "valid: 3 <= 2 + 1, max_pool y = [10]"),
-               Example("x = [0, 10], k=3, p=(0, 0)", "invalid: 3 > 2, in ceil_mode too")),
+     examples=(call_example("max_pool", x=[0, 10], kernel=3, stride=3, padding=(1, 0),
+                            y=[10], why="valid: 3 <= 2 + 1, the window is [pad, 0, 10]"),
+               call_example("max_pool", x=[0, 10], kernel=3, stride=3, refused=True,
+                            why="no padding: the window, 3, is larger than the input, 2"),
+               call_example("max_pool", x=[0, 10], kernel=3, stride=3, ceil_mode=True,
+                            refused=True, why="3 > 2, in ceil_mode too")),
      sources=(S.TORCH_POOL,), see_also=("conv.kernel-fits",))
 rule("pool.window-has-input", "Every window has at least one tap on the input",
      """A pooling window made only of padding has no defined value (max of nothing, average of
@@ -74,16 +86,17 @@ rule("pool.window-has-input", "Every window has at least one tap on the input",
      limit, not this rule, and with dilation PyTorch returns -inf for such a window.""",
      ops=("max_pool", "avg_pool"),
      preconditions=("for every window j: exists t, p_before <= j*s + t*d < p_before + i",),
-     examples=(Example("x = [0, 10, 20], k=2, p=(1, 0)", "valid: max_pool y = [0, 20]",
-                       "window 0 is [pad, 0]: one tap on the input"),
-               Example("x = [0, 10, 20], k=2, p=(2, 0)", "invalid",
-                       "window 0 is [pad, pad]"),
-               Example("x = [7], k=2, d=2, p=(1, 1)", "invalid",
-                       "the one window taps padded positions 0 and 2; the input is at 1. "
-                       "p = 1 < k and PyTorch computes it: -inf"),
-               Example("x = [7], k=2, s=3, p=(0, 2)", "valid: max_pool y = [7]",
-                       "o = floor((3 - 2)/3) + 1 = 1; p_after = 2 = k, yet no window is all "
-                       "padding")),
+     examples=(call_example("max_pool", x=[0, 10, 20], kernel=2, stride=2, padding=(1, 0),
+                            y=[0, 20], why="window 0 is [pad, 0]: one tap on the input"),
+               call_example("max_pool", x=[0, 10, 20], kernel=2, stride=2, padding=(2, 0),
+                            refused=True, why="window 0 is [pad, pad]"),
+               call_example("max_pool", x=[7], kernel=2, stride=1, dilation=2, padding=1,
+                            refused=True,
+                            why="the one window taps padded positions 0 and 2; the input is at "
+                                "1. p = 1 < k and PyTorch computes it: -inf"),
+               call_example("max_pool", x=[7], kernel=2, stride=3, padding=(0, 2), y=[7],
+                            why="o = floor((3 - 2)/3) + 1 = 1; p_after = 2 = k, yet no window "
+                                "is all padding")),
      sources=(S.ONNX_POOL, S.TORCH_POOL))
 rule("pool.max-def", "Max pooling takes the window maximum, padding with -inf",
      """Each output is the maximum over its window; padding cells hold -inf, so they never win,
@@ -104,27 +117,39 @@ rule("pool.max-nan", "Max pooling propagates NaN",
 rule("pool.avg-def", "Average pooling: window sum over a divisor",
      "Each output is the sum over its window (padding cells count 0) divided by the divisor.",
      ops=("avg_pool",), formula="y[n, c, *p] = sum_t xpad[n, c, *(p*s + t)] / divisor[*p]",
-     examples=(Example("x[i, j] = 10*i + j (3x3), k=2, s=1", "y = [[5.5, 6.5], [15.5, 16.5]]",
-                       "(0 + 1 + 10 + 11)/4 = 5.5"),),
+     examples=(call_example("avg_pool", x=[[0, 1, 2], [10, 11, 12], [20, 21, 22]], kernel=2,
+                            stride=1, count_include_pad=True, y=[[5.5, 6.5], [15.5, 16.5]],
+                            why="x[i, j] = 10*i + j; (0 + 1 + 10 + 11)/4 = 5.5"),),
      sources=(S.TORCH_POOL, S.ONNX_POOL), see_also=("pool.avg-divisor",))
 rule("pool.avg-divisor", "The average divisor",
      """The divisor is the number of window cells inside the padded input if
      count_include_pad, else inside the input itself. Cells of the ceil_mode overhang past the
      padded input never count.""",
      ops=("avg_pool",),
-     examples=(Example("x = [0, 1, 2, 3, 4], k=2, s=2, p=(0, 1)",
-                       "y = [0.5, 2.5, 4.0]; with count_include_pad y = [0.5, 2.5, 2.0]",
-                       "last window [4, pad]: divisor 1 without count_include_pad, 2 with"),
-               Example("x = [0, 10, 20, 30, 40], k=2, s=2, ceil_mode", "y = [5, 25, 40]",
-                       "last window [40, overhang]: divisor 1 with or without "
-                       "count_include_pad")),
+     examples=(call_example("avg_pool", x=[0, 1, 2, 3, 4], kernel=2, stride=2, padding=(0, 1),
+                            count_include_pad=False, y=[0.5, 2.5, 4],
+                            why="last window [4, pad]: divisor 1, the cells on the input"),
+               call_example("avg_pool", x=[0, 1, 2, 3, 4], kernel=2, stride=2, padding=(0, 1),
+                            count_include_pad=True, y=[0.5, 2.5, 2],
+                            why="last window [4, pad]: divisor 2, the pad cell counts"),
+               call_example("avg_pool", x=TEN, kernel=2, stride=2, ceil_mode=True,
+                            count_include_pad=False, y=[5, 25, 40],
+                            why="last window [40, overhang]: divisor 1"),
+               call_example("avg_pool", x=TEN, kernel=2, stride=2, ceil_mode=True,
+                            count_include_pad=True, y=[5, 25, 40],
+                            why="last window [40, overhang]: divisor 1 with count_include_pad "
+                                "too, the overhang is no padding")),
      sources=(S.TORCH_POOL, S.ONNX_POOL))
 rule("pool.channelwise", "Pooling acts on each channel on its own",
      """Pooling never mixes channels: output channel c depends only on input channel c, so a
      permutation of channels commutes with pooling.""",
      ops=("max_pool", "avg_pool"),
-     examples=(Example("channels [0, 1, 2, 3] and [10, 11, 12, 13], max k=2",
-                       "[1, 3] and [11, 13]; swapped channels give swapped outputs"),),
+     examples=(call_example("max_pool", x=[[[0, 1, 2, 3], [10, 11, 12, 13]]], kernel=2,
+                            stride=2, channels=True, y=[[[1, 3], [11, 13]]],
+                            why="x of shape (1, 2, 4): two channels, each pooled on its own"),
+               call_example("max_pool", x=[[[10, 11, 12, 13], [0, 1, 2, 3]]], kernel=2,
+                            stride=2, channels=True, y=[[[11, 13], [1, 3]]],
+                            why="the channels swapped: the outputs swapped")),
      sources=(S.SEED_INTUITION, S.TORCH_POOL))
 rule("pool.global", "Global pooling",
      """Global max/average pooling reduces every spatial axis to size 1: the maximum or mean
@@ -132,8 +157,11 @@ rule("pool.global", "Global pooling",
      kernel equal to the whole spatial shape (no padding; any stride).""",
      ops=("max_pool", "avg_pool"),
      formula="global_max_pool(x) = max_pool(x, kernel=x.shape[2:]); same for avg",
-     examples=(Example("x[i, j] = 10*i + j (2x3)", "max 12, mean 6",
-                       "(0 + 1 + 2 + 10 + 11 + 12)/6 = 36/6"),),
+     examples=(call_example("max_pool", x=[[0, 1, 2], [10, 11, 12]], kernel=(2, 3), stride=1,
+                            y=[[12]], why="x[i, j] = 10*i + j; the kernel is x's shape"),
+               call_example("avg_pool", x=[[0, 1, 2], [10, 11, 12]], kernel=(2, 3), stride=1,
+                            count_include_pad=True, y=[[6]],
+                            why="(0 + 1 + 2 + 10 + 11 + 12)/6 = 36/6")),
      sources=(S.TORCH_POOL,))
 rule("pool.max-monotone", "Max pooling commutes with increasing maps",
      """For every increasing function f applied elementwise, max_pool(f(x)) = f(max_pool(x)):
@@ -141,9 +169,16 @@ rule("pool.max-monotone", "Max pooling commutes with increasing maps",
      after a ReLU, a positive scaling or a shift. Average pooling commutes only with
      affine maps, and with a shift only when padding does not count.""",
      ops=("max_pool",), formula="max_pool(f(x)) = f(max_pool(x)) for increasing f",
-     examples=(Example("x = [1, 5, 2, 0], k=2, f(v) = v**3", "max_pool(f(x)) = [125, 8] = f([5, 2])"),
-               Example("x = [1, 5], k=2, f(v) = v**3, average", "63 != f(3) = 27",
-                       "average pooling does not commute with f")),
+     examples=(call_example("max_pool", x=[1, 5, 2, 0], kernel=2, stride=2, y=[5, 2],
+                            why="max_pool(x)"),
+               call_example("max_pool", x=[1, 125, 8, 0], kernel=2, stride=2, y=[125, 8],
+                            why="f(v) = v**3: max_pool(f(x)) = [125, 8] = f([5, 2]) = "
+                                "f(max_pool(x))"),
+               call_example("avg_pool", x=[1, 5], kernel=2, stride=2, count_include_pad=True,
+                            y=[3], why="avg_pool(x) = (1 + 5)/2"),
+               call_example("avg_pool", x=[1, 125], kernel=2, stride=2, count_include_pad=True,
+                            y=[63], why="f(v) = v**3: avg_pool(f(x)) = 63, but f(avg_pool(x)) "
+                                        "= f(3) = 27; average pooling does not commute with f")),
      sources=(S.SEED_INTUITION, S.TORCH_POOL), see_also=("pool.max-def",))
 rule("pool.avg-as-conv", "Average pooling is a depthwise convolution",
      """Average pooling with count_include_pad (padding cells count in the divisor) and without
@@ -152,8 +187,11 @@ rule("pool.avg-as-conv", "Average pooling is a depthwise convolution",
      ops=("avg_pool", "conv"),
      formula="avg_pool(x, k, s, p, count_include_pad) = conv(x, full((C, 1, *k), 1/prod(k)), "
              "stride=s, padding=p, groups=C)",
-     examples=(Example("x = [0, 10, 20, 30, 40, 50], k=2, s=2", "y = [5, 25, 45]",
-                       "conv with w = [0.5, 0.5], stride 2: 0.5*0 + 0.5*10 = 5"),),
+     examples=(call_example("avg_pool", x=[0, 10, 20, 30, 40, 50], kernel=2, stride=2,
+                            count_include_pad=True, y=[5, 25, 45], why="(0 + 10)/2 = 5"),
+               call_example("conv", x=[0, 10, 20, 30, 40, 50], w=[0.5, 0.5], stride=2,
+                            y=[5, 25, 45],
+                            why="the same: 0.5*0 + 0.5*10 = 5; one channel, so groups = C = 1")),
      sources=(S.DUMOULIN, S.TORCH_POOL), see_also=("pool.avg-divisor", "conv.groups"))
 rule("pool.no-params", "Pooling has no parameters and no state",
      """Pooling learns nothing and remembers nothing: its output is a fixed function of the
@@ -161,6 +199,8 @@ rule("pool.no-params", "Pooling has no parameters and no state",
      count_include_pad). The parameter count is 0, and the same input gives the same output
      on every call, whatever was pooled in between.""",
      ops=("max_pool", "avg_pool"),
-     examples=(Example("max_pool([1, 5, 2, 0], k=2), twice", "[5, 2] both times; 0 parameters"),),
+     examples=(call_example("max_pool", x=[1, 5, 2, 0], kernel=2, stride=2, y=[5, 2],
+                            why="the same on every call, whatever was pooled in between"),
+               formula_example("formulas.pool_params", gives=0, why="nothing is learned")),
      sources=(S.SEED_INTUITION, S.TORCH_POOL), see_also=("params.pool",))
 

@@ -5,7 +5,10 @@ exact in every float format), within the K-aware bound for averages (an average 
 Relations (channels, increasing maps, global pooling, avg-as-conv, purity) compare the
 target with itself.  Checks that exist once per kind of pooling are built by the
 ``_declare_*`` factories and declared below them, each call naming its check in full
-(``max_pool_...`` / ``avg_pool_...``), so that grep finds every check ID.
+(``max_pool_...`` / ``avg_pool_...``), so that grep finds every check ID.  The worked
+examples of the rules are records run by example_checks; the configurations built to
+show one boundary (ceil_mode's dropped window and overhang, a dilated window stepping over
+the input) are drawn by rules/_pool_cases.py.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from ..asserts import assert_exact, assert_shape
 from . import check, strategies
 from ._harness import expect_close, expect_raises, fail, invoke, is_exact
 from ._oracle import Call, accepted, expect_reference, reference_call, refused_for
+from ._pool_cases import ceil_configs, dilated_skip_configs
 
 
 def _op(kind: str) -> str:
@@ -63,86 +67,7 @@ def _compare(target, kind, y, expected, *, x, kwargs, rule, call, slack=1, name=
                      terms=math.prod(kwargs["kernel"]) + 1, integer_valued=False)
 
 
-# ---------------------------------------------------------------- cases
-
-
-def _ceil_configs(kind: str, axis0: str):
-    """ceil_mode configs in which axis 0 shows one thing, ``axis0``:
-    "dropped": ceil((i + pb + pa - e)/s) + 1 counts a window that starts in the right
-    padding (or past it), the one the rule drops [pool.ceil-mode];
-    "overhang" (d = 1): the last window kept reaches past the padded input [pool.avg-divisor],
-    built so: (i + pb + pa - k) mod s = r > 0 makes the last window overhang by s - r."""
-    from hypothesis import assume
-    from hypothesis import strategies as st
-
-    s_ = strategies()
-
-    @st.composite
-    def strategy(draw):
-        rank = draw(st.integers(1, 2), label="rank")
-        axes = []  # one (side, kernel, stride, padding, dilation) per spatial axis
-        for a in range(rank):
-            s = draw(st.integers(2 if a == 0 else 1, 3))
-            if a == 0 and axis0 == "overhang":  # d = 1; L = k + q*s + r with 0 < r < s:
-                k = draw(st.integers(max(2, s - 1), 3))  # the last start (q+1)*s overhangs
-                r = draw(st.integers(max(1, s - k + 1), s - 1))  # by s - r, and is kept
-                length = k + draw(st.integers(0, 2)) * s + r  # while pa < k + r - s
-                pa = draw(st.integers(0, k + r - s - 1))
-                pb = draw(st.integers(0, min(k - 1, length - pa - 1)))
-                axes.append((length - pb - pa, k, s, (pb, pa), 1))
-                continue
-            k = draw(st.integers(1, 3))
-            d = draw(st.integers(1, 2)) if kind == "max" and k > 1 else 1
-            e = d * (k - 1) + 1
-            i = draw(st.integers(1, 6))
-            pb = draw(st.integers(0, e - 1))
-            low = max(0, e - i - pb)
-            if a == 0:  # "dropped": the first start in the right padding is counted
-                start = formulas.ceil_div(i + pb, s) * s
-                low = max(low, start - i - pb + e - s + 1)
-                assume(low <= e - 1)
-            pa = draw(st.integers(low, max(low, e - 1)))
-            assume(formulas.pool_window_has_input(i, k, stride=s, padding=(pb, pa), dilation=d,
-                                                  ceil_mode=True) is None)
-            axes.append((i, k, s, (pb, pa), d))
-        sides, kernel, stride, padding, dilation = zip(*axes)
-        return s_.PoolConfig.build(
-            kind=kind, x_shape=(1, draw(st.integers(1, 2)), *sides), kernel=kernel,
-            stride=stride, padding=padding, dilation=dilation, ceil_mode=True,
-            count_include_pad=draw(st.booleans()), seed=draw(s_.SEEDS))
-
-    return strategy()
-
-
-def _dilated_skip_configs():
-    """max_pool configs with one axis of dilation >= 2, a short input and padding at most
-    e//2 on each side (inside PyTorch's limit), so that a window's taps can step over the
-    input; the other axes are plainly valid."""
-    from hypothesis import strategies as st
-
-    s_ = strategies()
-
-    @st.composite
-    def strategy(draw):
-        rank = draw(st.integers(1, 2), label="rank")
-        moved = draw(st.integers(0, rank - 1), label="axis")
-        axes = []
-        for a in range(rank):
-            if a == moved:
-                k, d = draw(st.integers(2, 3)), draw(st.integers(2, 3))
-                e = d * (k - 1) + 1
-                i = draw(st.integers(1, 3))
-                p = draw(st.integers(max(0, -((i - e) // 2)), e // 2))
-                axes.append((i, k, draw(st.integers(1, 3)), (p, p), d))
-            else:
-                i = draw(st.integers(1, 4))
-                axes.append((i, draw(st.integers(1, i)), draw(st.integers(1, 2)), (0, 0), 1))
-        sides, kernel, stride, padding, dilation = zip(*axes)
-        return s_.PoolConfig.build(
-            kind="max", x_shape=(1, 2, *sides), kernel=kernel, stride=stride, padding=padding,
-            dilation=dilation, ceil_mode=draw(st.booleans()), seed=draw(s_.SEEDS))
-
-    return strategy()
+# ---------------------------------------------------------------- the divisor, counted
 
 
 def _cells_and_divisor(cfg) -> tuple[np.ndarray, np.ndarray]:
@@ -158,46 +83,6 @@ def _cells_and_divisor(cfg) -> tuple[np.ndarray, np.ndarray]:
         cells = np.multiply.outer(cells, inside)
         divisor = np.multiply.outer(divisor, padded if cfg.count_include_pad else inside)
     return cells, divisor  # (*out) each
-
-
-def _examples():
-    """Worked examples of the rules' prose, as (rule, kind, x, kwargs, y) with x 1-D."""
-    ten = [0, 10, 20, 30, 40]
-    k2s2 = dict(kernel=(2,), stride=(2,))
-    return (
-        ("pool.out-size", "max", ten, dict(k2s2, padding=((0, 0),), ceil_mode=False), [10, 30]),
-        ("pool.ceil-mode", "max", ten, dict(k2s2, padding=((0, 0),), ceil_mode=True),
-         [10, 30, 40]),
-        ("pool.ceil-mode", "max", ten, dict(k2s2, padding=((1, 1),), ceil_mode=True), [0, 20, 40]),
-        ("pool.max-def", "max", [1, 5, 2, 0], dict(k2s2, padding=((0, 0),), ceil_mode=False),
-         [5, 2]),
-        ("pool.max-def", "max", [-3, -1], dict(kernel=(2,), stride=(1,), padding=((1, 1),),
-                                               ceil_mode=False), [-3, -1, -1]),
-        ("pool.avg-divisor", "avg", [0, 1, 2, 3, 4],
-         dict(k2s2, padding=((0, 1),), ceil_mode=False, count_include_pad=False), [0.5, 2.5, 4]),
-        ("pool.avg-divisor", "avg", [0, 1, 2, 3, 4],
-         dict(k2s2, padding=((0, 1),), ceil_mode=False, count_include_pad=True), [0.5, 2.5, 2]),
-        ("pool.avg-divisor", "avg", ten,
-         dict(k2s2, padding=((0, 0),), ceil_mode=True, count_include_pad=True), [5, 25, 40]),
-        ("pool.kernel-fits", "max", [0, 10], dict(kernel=(3,), stride=(3,), padding=((1, 0),),
-                                                  ceil_mode=False), [10]),
-    )
-
-
-def _example_cases(rule_id: str, kind: str):
-    from hypothesis import strategies as st
-
-    rows = [r for r in _examples() if r[0] == rule_id and r[1] == kind]
-    cases = []
-    for _, _, x, kwargs, y in rows:
-        if kind == "max":
-            kwargs = {"kernel": kwargs["kernel"], "stride": kwargs["stride"],
-                      "padding": kwargs["padding"], "dilation": (1,),
-                      "ceil_mode": kwargs["ceil_mode"]}
-        xa = np.asarray(x, dtype=np.float64).reshape(1, 1, -1)  # (1, 1, i)
-        cases.append(Call(_op(kind), (xa,), kwargs, change="worked example",
-                          expected=np.asarray(y, dtype=np.float64).reshape(1, 1, -1)))
-    return st.sampled_from(cases)
 
 
 # ---------------------------------------------------------------- per-kind checks
@@ -227,7 +112,7 @@ def _declare_dropped(name: str, kind: str) -> None:
         expect_reference(target, _op(kind), (cfg.x,), cfg.kwargs, rule="pool.ceil-mode",
                          call=cfg.call())
 
-    check("pool.ceil-mode", ops=_op(kind), cases=lambda: _ceil_configs(kind, "dropped"),
+    check("pool.ceil-mode", ops=_op(kind), cases=lambda: ceil_configs(kind, "dropped"),
           name=name)(fn)
 
 
@@ -256,14 +141,6 @@ def _declare_boundary(rule_id: str, names: tuple[str, str], kind: str, why: str)
 
     check(rule_id, ops=op, kind="negative", cases=cases, name=names[0])(refuses)
     check(rule_id, ops=op, cases=cases, name=names[1], oracle="reference")(computes)
-
-
-def _declare_examples(rule_id: str, name: str, kind: str) -> None:
-    def fn(target, case):
-        y = invoke(target, case.op, *case.args, rule=rule_id, call=case.call(), **case.kwargs)
-        assert_exact(y, case.expected, rule=rule_id, call=case.call())
-
-    check(rule_id, ops=_op(kind), cases=lambda: _example_cases(rule_id, kind), name=name)(fn)
 
 
 def _declare_channelwise(name: str, kind: str) -> None:
@@ -340,17 +217,13 @@ _declare_boundary("pool.window-has-input", ("avg_pool_refuses", "avg_pool_comput
 _declare_channelwise("avg_pool_commutes_with_a_channel_permutation", "avg")
 _declare_global("avg_pool_with_the_whole_input_as_kernel", "avg")
 _declare_pure("avg_pool_same_input_same_output", "avg")
-_declare_examples("pool.out-size", "max_pool_worked_examples", "max")
-_declare_examples("pool.ceil-mode", "max_pool_worked_examples", "max")
-_declare_examples("pool.avg-divisor", "avg_pool_worked_examples", "avg")
-_declare_examples("pool.kernel-fits", "max_pool_worked_examples", "max")
 
 
 # ---------------------------------------------------------------- single checks
 
 
 @check("pool.window-has-input", ops="max_pool", kind="negative",
-       cases=_dilated_skip_configs)
+       cases=dilated_skip_configs)
 def check_max_pool_refuses_a_dilated_window_stepping_over_the_input(target, cfg):
     """Padding <= e//2 passes PyTorch's limit, yet the taps of a window can all miss a short
     input (PyTorch then returns -inf)."""
@@ -453,7 +326,7 @@ def check_avg_pool_divisor_on_ones(target, cfg):
 
 
 @check("pool.avg-divisor", ops="avg_pool",
-       cases=lambda: _ceil_configs("avg", "overhang"))
+       cases=lambda: ceil_configs("avg", "overhang"))
 def check_avg_pool_never_counts_the_ceil_overhang(target, cfg):
     _divisor_check(target, cfg)
 
