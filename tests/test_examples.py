@@ -134,6 +134,8 @@ def test_a_refused_example_the_reference_computes_or_refuses_for_another_rule_fa
 def test_approximate_values_compare_to_their_digits():
     ex = formula_example("formulas.conv_out_size", 7, 3, gives=5.0, digits=2)
     assert ex.matches(5.04) and not ex.matches(5.06) and ex.result == "about 5"
+    small = formula_example("tolerance.gamma", 9, 2.0**-24, gives=5.4e-7, digits=2)
+    assert small.result == "about 5.4e-7" and small.matches(small.evaluate())
 
 
 # ---------------------------------------------------------------- the prose they render
@@ -158,7 +160,8 @@ def test_call_examples_render_as_the_spec_writes_them():
 def test_formula_examples_render_as_calls():
     ex = formula_example("layouts.to_channels_last", cells(1, 3, 4, 5), then="[0][1][3][2]",
                          gives=48)
-    assert ex.given == "to_channels_last(cells(1, 3, 4, 5))[0][1][3][2]" and ex.result == "48"
+    assert ex.given == "layouts.to_channels_last(cells(1, 3, 4, 5))[0][1][3][2]"
+    assert ex.result == "48"
     assert ex.matches(ex.evaluate())
     refused = formula_example("formulas.conv_out_size", 3, 6, padding=(1, 1), raises=True)
     assert refused.result == "refused"

@@ -96,7 +96,7 @@ def show(v: Any) -> str:
             return "nan"
         if math.isfinite(f) and f == int(f) and abs(f) < 2**53:
             return str(int(f))
-        return repr(f)
+        return re.sub(r"e([+-])0*(\d)", r"e\1\2", repr(f))  # 5.4e-6, not 5.4e-06
     if isinstance(v, complex):
         return repr(v).strip("()")
     return repr(v) if isinstance(v, str) else str(v)
@@ -247,7 +247,7 @@ class FormulaExample:
 
     def text(self) -> str:
         parts = [show(a) for a in self.args] + [f"{k}={show(v)}" for k, v in self.kwargs]
-        return f"{self.fn.rsplit('.', 1)[-1]}({', '.join(parts)}){self.then}"
+        return f"{self.fn.removeprefix('formulas.')}({', '.join(parts)}){self.then}"
 
     @property
     def given(self) -> str:
@@ -298,7 +298,8 @@ def _same(got: Any, want: Any) -> bool:
 
 def formula_example(fn: str, *args: Any, why: str = "", raises: bool | str = False,
                     digits: int = 0, then: str = "", **kwargs: Any) -> FormulaExample:
-    """``fn(*args, **kwargs)`` (``fn``: a path under cnnspec, e.g. "formulas.conv_out_size")
+    """``fn(*args, **kwargs)`` (``fn``: a path under cnnspec, e.g. "formulas.conv_out_size",
+    shown without "formulas.", or "ref.pad", shown as written)
     and what it gives, ``gives=`` (a keyword of this declaration, not of the call), or
     ``raises=True`` (InvalidConfig naming the example's rule) / ``raises="rule.id"``.
     ``then``: a path of attributes and indices into the result (".output_shape",

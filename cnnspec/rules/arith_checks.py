@@ -1,129 +1,115 @@
-"""Checks of the Dumoulin & Visin relationships (rules/arith.py) and of the size formulas
-they specialise: checks of the spec itself (``ops=()``), run once, on the reference.
+"""Checks of the Dumoulin & Visin relationships (rules/arith.py), each failure citing its
+rule: checks of the spec itself (``ops=()``), run once, on the reference.  They read each
+relationship where it is written once (rules/_relationships.py):
 
-Three kinds of evidence, each failure citing its rule:
-
-- counting: a formula of cnnspec.formulas, in the rule's special case, against the paper's
-  closed form and against brute-force enumeration (rules/_counting.py), on integers drawn
-  far beyond the bounded domain that tests/test_exhaustive.py covers exhaustively;
-- proofs: SymPy identities over symbolic sizes (residue case analysis where a floor or a
-  ceiling needs it: i = s*q + r with q a nonnegative integer symbol covers every i);
-- refusals: just past a rule's precondition the formula raises InvalidConfig naming the
-  rule that is broken, or (for a hypothesis of the relationship, such as an odd kernel)
-  the relationship's conclusion fails as the statement says it does.
+- proofs: every part of the closed form, parsed from the rule's formula line, equals the
+  general formula in the special case as a SymPy identity;
+- counting: that formula, the closed form and brute-force enumeration (rules/_counting.py)
+  agree on integers drawn far beyond the domain tests/test_exhaustive.py covers;
+- refusals: just past a precondition the formula raises InvalidConfig naming the rule that
+  is broken, or (past a hypothesis, such as an odd kernel) the conclusion fails as the
+  statement says it does.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from .. import formulas
+from . import _relationships as dv
 from . import check
-from ._counting import full_overlaps, scatter_length, stretched_conv_length, tap_span, windows_in
+from ._counting import full_overlaps, scatter_length, tap_span, windows_in
 from ._evidence import call_text, composite, expect_equal, expect_refusal, expect_zero, int_symbols, once
+from ._relationships import RELATIONSHIPS
 
 BIG_I = 100_000  # input sizes drawn up to here: far past the exhaustive domain (i <= 64)
-
-
-def _agree(rule: str, call: str, got: int, paper: int, counted: int, paper_text: str,
-           what: str = "windows counted one by one") -> None:
-    expect_equal("o", got, paper, rule=rule, call=call, detail=f"  paper: {paper_text} = {paper}")
-    expect_equal("o", got, counted, rule=rule, call=call, detail=f"  {what}: {counted}")
-
-
-# ---------------------------------------------------------------- Relationships 1-7: conv, pool
 
 R1, R2, R3, R4 = ("arith.unit-stride-no-padding", "arith.unit-stride-padding",
                   "arith.half-padding", "arith.full-padding")
 R5, R6, R7 = "arith.strided-no-padding", "arith.strided-padding", "arith.pooling"
+R8, R9, R10, R11 = ("arith.transposed-unit-stride-no-padding", "arith.transposed-unit-stride-padding",
+                    "arith.transposed-half-padding", "arith.transposed-full-padding")
+R12, R13, R14 = ("arith.transposed-strided-no-padding", "arith.transposed-strided-padding",
+                 "arith.transposed-strided-remainder")
+R15 = "arith.dilated"
 
 
-def _formula(name: str, *args: Any, **kwargs: Any) -> tuple[str, Any]:
-    """(the call as text, its value): cnnspec.formulas looked up when the check runs."""
-    return call_text(name, *args, **kwargs), getattr(formulas, name)(*args, **kwargs)
+def _proof(rule: str) -> None:
+    def check_proof_closed_form_is_the_formula(target, _):
+        rel = RELATIONSHIPS[rule]
+        formula = rel.symbolic()
+        name, args, kwargs = rel.case(rel.symbols())
+        for text, expr in dv.closed_forms(rule):
+            expect_zero(f"({text}) - {call_text(name, *args, **kwargs)}", expr - formula,
+                        rule=rule, call=rel.formula_line())
+
+    check(rule, ops=(), cases=once, max_examples=1,
+          name="proof_closed_form_is_the_formula")(check_proof_closed_form_is_the_formula)
 
 
-def _counting_check(rule: str, cases: Any, *, formula: Any, paper: Any, counted: Any,
-                    what: str = "windows counted one by one") -> None:
-    """formula(c) -> (call, o); paper(c) -> (value, text); counted(c) -> the brute count."""
+for _r in (R1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11, R12, R13, R14, R15):
+    _proof(_r)
 
-    @check(rule, ops=(), cases=cases)
+# ---------------------------------------------------------------- Relationships 1-7: conv, pool
+
+
+def _counting_check(rule: str, cases: Any, *, counted: Any) -> None:
+    """The formula in the special case, the closed form and counted(c), at each drawn c."""
+
     def check_counts_windows(target, c):
-        call, o = formula(c)
-        value, text = paper(c)
-        _agree(rule, call, o, value, counted(c), text, what)
+        call, o = dv.special_case(rule, c)
+        dv.agree(rule, call, o, c, ("windows counted one by one", counted(c)))
+
+    check(rule, ops=(), cases=cases, name="counts_windows")(check_counts_windows)
 
 
-def _refusal_check(rule: str, cases: Any, *, call: Any, raises: str, why: str,
+def _refusal_check(rule: str, cases: Any, *, raises: str, why: str,
                    name: str = "kernel_past_the_input_is_refused") -> None:
-    """call(c) -> (name, args, kwargs) of a formula call that must raise [raises]."""
+    """The rule's formula call at each drawn c (values past a precondition) raises [raises]."""
 
     def refused(target, c):
-        fname, args, kwargs = call(c)
+        fname, args, kwargs = RELATIONSHIPS[rule].case(c)
         expect_refusal(lambda: getattr(formulas, fname)(*args, **kwargs), raises=raises,
                        rule=rule, call=call_text(fname, *args, **kwargs), why=why)
 
     check(rule, ops=(), kind="negative", cases=cases, name=name)(refused)
 
 
-def _fits(draw: Any, st: Any, *, stride: bool, pad: bool) -> dict:
+def _fitting(stride: bool, pad: bool) -> Any:
     """i, p and a kernel that fits the padded input (k <= i + 2p), optionally a stride."""
-    i = draw(st.integers(1, BIG_I))
-    p = draw(st.integers(0, 300)) if pad else 0
-    k = draw(st.integers(1, min(i + 2 * p, 400)))
-    s = draw(st.integers(1, 200)) if stride else 1
-    return dict(i=i, k=k, s=s, p=p)
+    def values(draw: Any, st: Any) -> dict:
+        i, p = draw(st.integers(1, BIG_I)), (draw(st.integers(0, 300)) if pad else 0)
+        k = draw(st.integers(1, min(i + 2 * p, 400)))
+        return dict(i=i, k=k, s=draw(st.integers(1, 200)) if stride else 1, p=p)
+    return composite(values)
 
 
-def _past(draw: Any, st: Any, *, pad: bool) -> dict:
+def _too_long(pad: bool) -> Any:
     """A kernel one cell longer than the padded input."""
-    i, p = draw(st.integers(1, 400)), (draw(st.integers(0, 100)) if pad else 0)
-    return dict(i=i, k=i + 2 * p + 1, p=p, s=draw(st.integers(1, 50)))
+    def values(draw: Any, st: Any) -> dict:
+        i, p = draw(st.integers(1, 400)), (draw(st.integers(0, 100)) if pad else 0)
+        return dict(i=i, k=i + 2 * p + 1, p=p, s=draw(st.integers(1, 50)))
+    return composite(values)
 
 
-_counting_check(R1, composite(lambda draw, st: _fits(draw, st, stride=False, pad=False)),
-                formula=lambda c: _formula("conv_out_size", c["i"], c["k"]),
-                paper=lambda c: ((c["i"] - c["k"]) + 1, f"({c['i']} - {c['k']}) + 1"),
-                counted=lambda c: windows_in(c["i"], c["k"], 1))
-_refusal_check(R1, composite(lambda draw, st: _past(draw, st, pad=False)),
-               call=lambda c: ("conv_out_size", (c["i"], c["k"]), {}),
-               raises="conv.kernel-fits", why="k = i + 1 > i")
-_counting_check(R2, composite(lambda draw, st: _fits(draw, st, stride=False, pad=True)),
-                formula=lambda c: _formula("conv_out_size", c["i"], c["k"], padding=c["p"]),
-                paper=lambda c: ((c["i"] - c["k"]) + 2 * c["p"] + 1,
-                                 f"({c['i']} - {c['k']}) + 2*{c['p']} + 1"),
-                counted=lambda c: windows_in(np.pad(np.ones(c["i"]), c["p"]).size, c["k"], 1))
-_refusal_check(R2, composite(lambda draw, st: _past(draw, st, pad=True)),
-               call=lambda c: ("conv_out_size", (c["i"], c["k"]), {"padding": c["p"]}),
-               raises="conv.kernel-fits", why="k = i + 2p + 1 > i + 2p")
-_counting_check(R5, composite(lambda draw, st: _fits(draw, st, stride=True, pad=False)),
-                formula=lambda c: _formula("conv_out_size", c["i"], c["k"], stride=c["s"]),
-                paper=lambda c: ((c["i"] - c["k"]) // c["s"] + 1,
-                                 f"floor(({c['i']} - {c['k']})/{c['s']}) + 1"),
-                counted=lambda c: windows_in(c["i"], c["k"], c["s"]))
-_refusal_check(R5, composite(lambda draw, st: _past(draw, st, pad=False)),
-               call=lambda c: ("conv_out_size", (c["i"], c["k"]), {"stride": c["s"]}),
-               raises="conv.kernel-fits", why="k = i + 1 > i")
-_counting_check(R6, composite(lambda draw, st: _fits(draw, st, stride=True, pad=True)),
-                formula=lambda c: _formula("conv_out_size", c["i"], c["k"], stride=c["s"],
-                                           padding=c["p"]),
-                paper=lambda c: ((c["i"] + 2 * c["p"] - c["k"]) // c["s"] + 1,
-                                 f"floor(({c['i']} + 2*{c['p']} - {c['k']})/{c['s']}) + 1"),
+_counting_check(R1, _fitting(False, False), counted=lambda c: windows_in(c["i"], c["k"], 1))
+_refusal_check(R1, _too_long(False), raises="conv.kernel-fits", why="k = i + 1 > i")
+_counting_check(R2, _fitting(False, True),
+                counted=lambda c: windows_in(c["i"] + 2 * c["p"], c["k"], 1))
+_refusal_check(R2, _too_long(True), raises="conv.kernel-fits", why="k = i + 2p + 1 > i + 2p")
+_counting_check(R5, _fitting(True, False), counted=lambda c: windows_in(c["i"], c["k"], c["s"]))
+_refusal_check(R5, _too_long(False), raises="conv.kernel-fits", why="k = i + 1 > i")
+_counting_check(R6, _fitting(True, True),
                 counted=lambda c: windows_in(c["i"] + 2 * c["p"], c["k"], c["s"]))
-_refusal_check(R6, composite(lambda draw, st: _past(draw, st, pad=True)),
-               call=lambda c: ("conv_out_size", (c["i"], c["k"]),
-                               {"stride": c["s"], "padding": c["p"]}),
-               raises="conv.kernel-fits", why="k = i + 2p + 1 > i + 2p")
+_refusal_check(R6, _too_long(True), raises="conv.kernel-fits", why="k = i + 2p + 1 > i + 2p")
 
 
-@check(R6, ops=(), cases=composite(lambda draw, st: _fits(draw, st, stride=True, pad=True)))
+@check(R6, ops=(), cases=_fitting(True, True))
 def check_s_input_sizes_share_an_output_size(target, c):
     """i0 = the largest size <= i with i0 + 2p - k a multiple of s: i0 .. i0 + s - 1 (those
     >= 1) all give o, and i0 + s gives o + 1."""
     i, k, s, p = c["i"], c["k"], c["s"], c["p"]
-    call, o = _formula("conv_out_size", i, k, stride=s, padding=p)
+    call, o = dv.special_case(R6, c)
     i0 = i - (i + 2 * p - k) % s
     sizes = {j: formulas.conv_out_size(j, k, stride=s, padding=p) for j in range(max(i0, 1), i0 + s)}
     others = {j: v for j, v in sizes.items() if v != o}
@@ -140,18 +126,11 @@ def _half(draw: Any, st: Any) -> dict:
 @check(R3, ops=(), cases=composite(_half))
 def check_odd_kernel_keeps_the_size(target, c):
     i, n = c["i"], c["n"]
-    k, call = 2 * n + 1, call_text("conv_out_size", c["i"], 2 * n + 1, padding=n)
-    _agree(R3, call, formulas.conv_out_size(i, k, padding=n), i, windows_in(i + 2 * n, k, 1),
-           f"{i} + 2*{n} - 2*{n}")
+    k = 2 * n + 1
+    call, o = dv.special_case(R3, c)
+    dv.agree(R3, call, o, c, ("windows counted one by one", windows_in(i + 2 * n, k, 1)))
     expect_equal("same_padding(i, k)", formulas.same_padding(i, k), (n, n), rule=R3,
                  call=call_text("same_padding", i, k), detail="  at stride 1 pad.same is half padding")
-
-
-@check(R3, ops=(), cases=once, max_examples=1)
-def check_proof_half_padding(target, _):
-    i, n = int_symbols("i n", nonnegative="n")
-    expect_zero("conv_out_size(i, 2n+1, padding=n) - i",
-                formulas.conv_out_size(i, 2 * n + 1, padding=n) - i, rule=R3)
 
 
 @check(R3, ops=(), kind="negative", cases=composite(_half))
@@ -160,19 +139,21 @@ def check_even_kernel_gives_one_more(target, c):
     i, n = c["i"], c["n"]
     k, p = 2 * n + 2, n + 1
     call = call_text("conv_out_size", i, k, padding=p)
-    _agree(R3, call, formulas.conv_out_size(i, k, padding=p), i + 1, windows_in(i + 2 * p, k, 1),
-           f"an even kernel: {i} + 2*{p} - ({k} - 1)")
+    o = formulas.conv_out_size(i, k, padding=p)
+    expect_equal("o", o, i + 1, rule=R3, call=call,
+                 detail=f"  an even kernel: {i} + 2*{p} - ({k} - 1)")
+    expect_equal("o", o, windows_in(i + 2 * p, k, 1), rule=R3, call=call,
+                 detail="  windows counted one by one")
 
 
 @check(R4, ops=(), cases=composite(lambda draw, st: dict(i=draw(st.integers(1, BIG_I)),
                                                           k=draw(st.integers(1, 400)))))
 def check_counts_overlapping_placements(target, c):
     i, k = c["i"], c["k"]
-    p = formulas.full_padding(k)
-    expect_equal("full_padding(k)", p, (k - 1, k - 1), rule=R4, call=call_text("full_padding", k))
-    overlaps, _ = full_overlaps(i, k, 1)
-    _agree(R4, call_text("conv_out_size", i, k, padding=p), formulas.conv_out_size(i, k, padding=p),
-           i + (k - 1), overlaps, f"{i} + ({k} - 1)", "placements overlapping the input")
+    expect_equal("full_padding(k)", formulas.full_padding(k), (k - 1, k - 1), rule=R4,
+                 call=call_text("full_padding", k))
+    call, o = dv.special_case(R4, c)
+    dv.agree(R4, call, o, c, ("placements overlapping the input", full_overlaps(i, k, 1)[0]))
 
 
 def _pool_cases(draw: Any, st: Any) -> dict:
@@ -182,86 +163,67 @@ def _pool_cases(draw: Any, st: Any) -> dict:
 
 @check(R7, ops=(), cases=composite(_pool_cases))
 def check_counts_windows_for_max_and_average(target, c):
+    import numpy as np
+
     from .. import ref
 
     i, k, s = c["i"], c["k"], c["s"]
-    call = call_text("pool_out_size", i, k, stride=s)
-    o = formulas.pool_out_size(i, k, stride=s)
-    _agree(R7, call, o, (i - k) // s + 1, windows_in(i, k, s), f"floor(({i} - {k})/{s}) + 1")
+    call, o = dv.special_case(R7, c)
+    dv.agree(R7, call, o, c, ("windows counted one by one", windows_in(i, k, s)))
     x = np.zeros((1, 1, i))  # (N, C, i)
     for op in (ref.max_pool, ref.avg_pool):
         expect_equal(f"{op.__name__}(...).shape[-1]", op(x, kernel=k, stride=s).shape[-1], o,
                      rule=R7, call=call, detail="  any pooling function: the same windows")
 
 
-_refusal_check(R7, composite(lambda draw, st: _past(draw, st, pad=False)),
-               call=lambda c: ("pool_out_size", (c["i"], c["k"]), {"stride": c["s"]}),
-               raises="pool.kernel-fits", why="k = i + 1 > i")
+_refusal_check(R7, _too_long(False), raises="pool.kernel-fits", why="k = i + 1 > i")
 
 
 # ---------------------------------------------------------------- Relationships 8-14: transposed
 
-R8, R9, R10, R11 = ("arith.transposed-unit-stride-no-padding", "arith.transposed-unit-stride-padding",
-                    "arith.transposed-half-padding", "arith.transposed-full-padding")
-R12, R13, R14 = ("arith.transposed-strided-no-padding", "arith.transposed-strided-padding",
-                 "arith.transposed-strided-remainder")
 
-
-def _transposed_agree(rule: str, call: str, got: int, paper: int, paper_text: str, *,
-                      i: int, k: int, s: int, p: int, a: int = 0) -> None:
-    """o' against the paper, the equivalent direct convolution and the scatter's footprint."""
-    expect_equal("o'", got, paper, rule=rule, call=call, detail=f"  paper: {paper_text} = {paper}")
-    if p <= k - 1:
-        expect_equal("o'", got, stretched_conv_length(i, k, s, p, a), rule=rule, call=call,
-                     detail=f"  the equivalent convolution: k' = {k}, s' = 1, "
-                            f"p' = ({k - p - 1}, {k - p - 1 + a}) over the stretched input")
-    expect_equal("o'", got, scatter_length(i, k, s, p, p, a, 1), rule=rule, call=call,
-                 detail="  cells the scatter writes, cropped by the padding")
-
-
-@check(R8, ops=(), cases=composite(lambda draw, st: dict(i=draw(st.integers(1, 20_000)),
-                                                          k=draw(st.integers(1, 200)))))
+@check(R8, ops=(), cases=composite(lambda draw, st: {"i'": draw(st.integers(1, 20_000)),
+                                                     "k": draw(st.integers(1, 200))}))
 def check_inverts_the_unit_stride_convolution(target, c):
-    i, k = c["i"], c["k"]
-    call = call_text("conv_transpose_out_size", i, k)
-    o = formulas.conv_transpose_out_size(i, k)
-    _transposed_agree(R8, call, o, i + (k - 1), f"{i} + ({k} - 1)", i=i, k=k, s=1, p=0)
-    expect_equal("conv_out_size(o', k)", formulas.conv_out_size(o, k), i, rule=R8, call=call,
+    o = dv.transposed_agree(R8, c)
+    expect_equal("conv_out_size(o', k)", formulas.conv_out_size(o, c["k"]), c["i'"], rule=R8,
+                 call=dv.special_case(R8, c)[0],
                  detail="  the convolution it transposes maps o' back to i'")
 
 
 def _unit_padded(draw: Any, st: Any) -> dict:
     k = draw(st.integers(1, 200))
     p = draw(st.integers(0, k - 1))
-    return dict(i=draw(st.integers(max(1, 2 * p - k + 2), 20_000)), k=k, p=p)
-
-
-@check(R9, ops=(), cases=composite(_unit_padded))
-def check_equals_the_less_padded_convolution(target, c):
-    i, k, p = c["i"], c["k"], c["p"]
-    call = call_text("conv_transpose_out_size", i, k, padding=p)
-    _transposed_agree(R9, call, formulas.conv_transpose_out_size(i, k, padding=p),
-                      i + (k - 1) - 2 * p, f"{i} + ({k} - 1) - 2*{p}", i=i, k=k, s=1, p=p)
+    return {"i'": draw(st.integers(max(1, 2 * p - k + 2), 20_000)), "k": k, "p": p}
 
 
 def _empty_output(draw: Any, st: Any) -> dict:
     k = draw(st.integers(1, 200))
     p = draw(st.integers((k + 1) // 2, k + 50))  # 2p - k + 1 >= 1
-    return dict(i=2 * p - k + 1, k=k, p=p)
+    return {"i'": 2 * p - k + 1, "k": k, "p": p}
 
 
+def _full_transposed(draw: Any, st: Any) -> dict:
+    k = draw(st.integers(1, 200))
+    return {"i'": draw(st.integers(k, 20_000)), "k": k}
+
+
+def _transposed_check(rule: str, name: str, draw_values: Any) -> None:
+    def agrees(target, c):
+        dv.transposed_agree(rule, c)
+
+    check(rule, ops=(), cases=composite(draw_values), name=name)(agrees)
+
+
+_transposed_check(R9, "equals_the_less_padded_convolution", _unit_padded)
 _refusal_check(R9, composite(_empty_output), name="empty_output_is_refused",
-               call=lambda c: ("conv_transpose_out_size", (c["i"], c["k"]), {"padding": c["p"]}),
                raises="conv-transpose.out-size", why="i' + (k - 1) - 2p = 0")
-
-
-@check(R10, ops=(), cases=composite(lambda draw, st: dict(i=draw(st.integers(1, 20_000)),
-                                                           n=draw(st.integers(0, 100)))))
-def check_half_padding_is_its_own_transpose(target, c):
-    i, n = c["i"], c["n"]
-    call = call_text("conv_transpose_out_size", i, 2 * n + 1, padding=n)
-    _transposed_agree(R10, call, formulas.conv_transpose_out_size(i, 2 * n + 1, padding=n), i,
-                      f"{i} + 2*{n} - 2*{n}", i=i, k=2 * n + 1, s=1, p=n)
+_transposed_check(R10, "half_padding_is_its_own_transpose", lambda draw, st: {
+    "i'": draw(st.integers(1, 20_000)), "n": draw(st.integers(0, 100))})
+_transposed_check(R11, "equals_the_unpadded_convolution", _full_transposed)
+_refusal_check(R11, composite(lambda draw, st: (lambda k: {"i'": k - 1, "k": k})(
+    draw(st.integers(2, 200)))), name="input_shorter_than_the_kernel_is_refused",
+               raises="conv-transpose.out-size", why="i' = k - 1: o' = 0")
 
 
 @check(R10, ops=(), kind="negative", cases=composite(lambda draw, st: dict(
@@ -270,29 +232,11 @@ def check_even_kernel_gives_one_less(target, c):
     """Past the hypothesis 'k odd': k = 2n + 2, p = n + 1 gives i' - 1."""
     i, n = c["i"], c["n"]
     call = call_text("conv_transpose_out_size", i, 2 * n + 2, padding=n + 1)
-    _transposed_agree(R10, call, formulas.conv_transpose_out_size(i, 2 * n + 2, padding=n + 1),
-                      i - 1, f"an even kernel: {i} + {2 * n + 1} - 2*{n + 1}", i=i, k=2 * n + 2,
-                      s=1, p=n + 1)
-
-
-def _full_transposed(draw: Any, st: Any) -> dict:
-    k = draw(st.integers(1, 200))
-    return dict(i=draw(st.integers(k, 20_000)), k=k)
-
-
-@check(R11, ops=(), cases=composite(_full_transposed))
-def check_equals_the_unpadded_convolution(target, c):
-    i, k = c["i"], c["k"]
-    call = call_text("conv_transpose_out_size", i, k, padding=k - 1)
-    _transposed_agree(R11, call, formulas.conv_transpose_out_size(i, k, padding=k - 1),
-                      i - (k - 1), f"{i} - ({k} - 1)", i=i, k=k, s=1, p=k - 1)
-
-
-_refusal_check(R11, composite(lambda draw, st: dict(k=draw(st.integers(2, 200)))),
-               name="input_shorter_than_the_kernel_is_refused",
-               call=lambda c: ("conv_transpose_out_size", (c["k"] - 1, c["k"]),
-                               {"padding": c["k"] - 1}),
-               raises="conv-transpose.out-size", why="i' = k - 1: o' = 0")
+    o = formulas.conv_transpose_out_size(i, 2 * n + 2, padding=n + 1)
+    expect_equal("o'", o, i - 1, rule=R10, call=call,
+                 detail=f"  an even kernel: {i} + {2 * n + 1} - 2*{n + 1}")
+    expect_equal("o'", o, scatter_length(i, 2 * n + 2, 1, n + 1, n + 1, 0, 1), rule=R10,
+                 call=call, detail="  cells the scatter writes, cropped by the padding")
 
 
 def _exact_strided(draw: Any, st: Any, *, pad: bool) -> dict:
@@ -303,34 +247,10 @@ def _exact_strided(draw: Any, st: Any, *, pad: bool) -> dict:
     return dict(i=k - 2 * p + s * q, k=k, s=s, p=p)
 
 
-def _strided_inverse(rule: str, c: dict, a: int = 0) -> None:
-    i, k, s, p = c["i"], c["k"], c["s"], c["p"]
-    i_t = formulas.conv_out_size(i, k, stride=s, padding=p)
-    call = call_text("conv_transpose_out_size", i_t, k, stride=s, padding=p, output_padding=a)
-    o = formulas.conv_transpose_out_size(i_t, k, stride=s, padding=p, output_padding=a)
-    _transposed_agree(rule, call, o, s * (i_t - 1) + a + k - 2 * p,
-                      f"{s}*({i_t} - 1) + {a} + {k} - 2*{p}", i=i_t, k=k, s=s, p=p, a=a)
-    expect_equal("o'", o, i, rule=rule, call=call,
-                 detail=f"  the input size of conv_out_size({i}, {k}, stride={s}, padding={p}) "
-                        f"= {i_t}")
-
-
-def _remainder_lost(rule: str, c: dict) -> None:
-    """Past the hypothesis: with a = (i + 2p - k) mod s > 0 and no output_padding the
-    transpose gives i - a, not i."""
-    i, k, s, p = c["i"] + c["a"], c["k"], c["s"], c["p"]
-    i_t = formulas.conv_out_size(i, k, stride=s, padding=p)
-    call = call_text("conv_transpose_out_size", i_t, k, stride=s, padding=p)
-    expect_equal("o'", formulas.conv_transpose_out_size(i_t, k, stride=s, padding=p),
-                 i - c["a"], rule=rule, call=call,
-                 detail=f"  conv_out_size({i}, {k}, stride={s}, padding={p}) = {i_t}; "
-                        f"a = {c['a']} cells are lost without output_padding")
-
-
 def _with_remainder(draw: Any, st: Any, *, pad: bool) -> dict:
-    c = _exact_strided(draw, st, pad=pad)
     from hypothesis import assume
 
+    c = _exact_strided(draw, st, pad=pad)
     assume(c["s"] > 1)
     return {**c, "a": draw(st.integers(1, c["s"] - 1))}
 
@@ -338,12 +258,12 @@ def _with_remainder(draw: Any, st: Any, *, pad: bool) -> dict:
 def _strided_checks(rule: str, *, pad: bool) -> None:
     @check(rule, ops=(), cases=composite(lambda draw, st: _exact_strided(draw, st, pad=pad)))
     def check_recovers_the_input_size(target, c):
-        _strided_inverse(rule, c)
+        dv.recovers_the_input(rule, c)
 
     @check(rule, ops=(), kind="negative",
            cases=composite(lambda draw, st: _with_remainder(draw, st, pad=pad)))
     def check_remainder_is_lost(target, c):
-        _remainder_lost(rule, c)
+        dv.remainder_lost(rule, c)
 
 
 _strided_checks(R12, pad=False)
@@ -352,12 +272,10 @@ _strided_checks(R13, pad=True)
 
 def _empty_strided(draw: Any, st: Any) -> dict:
     k = draw(st.integers(1, 100))
-    return dict(k=k, s=draw(st.integers(1, 50)), p=(k + 1) // 2)  # i' = 1: o' = k - 2p <= 0
+    return {"i'": 1, "k": k, "s": draw(st.integers(1, 50)), "p": (k + 1) // 2}  # o' = k - 2p <= 0
 
 
 _refusal_check(R13, composite(_empty_strided), name="empty_output_is_refused",
-               call=lambda c: ("conv_transpose_out_size", (1, c["k"]),
-                               {"stride": c["s"], "padding": c["p"]}),
                raises="conv-transpose.out-size", why="s(i' - 1) + k - 2p <= 0")
 
 
@@ -370,37 +288,13 @@ def _any_strided(draw: Any, st: Any) -> dict:
 @check(R14, ops=(), cases=composite(_any_strided))
 def check_recovers_every_input_size(target, c):
     i, k, s, p = c["i"], c["k"], c["s"], c["p"]
-    _strided_inverse(R14, c, a=(i + 2 * p - k) % s)
-
-
-@check(R14, ops=(), cases=composite(lambda draw, st: dict(s=draw(st.integers(1, 12)))),
-       max_examples=12)
-def check_proof_by_residues(target, c):
-    """For a drawn s, every remainder a < s: i = s*q + a + d(k-1) + 1 - p_b - p_a with q, k,
-    d, p_b, p_a symbols covers every valid configuration (q >= 0 nonnegative); the
-    convolution gives q + 1 and the transpose with output_padding = a gives i back."""
-    import sympy
-
-    s = c["s"]
-    q, pb, pa = int_symbols("q p_b p_a", nonnegative="q p_b p_a")
-    k, d = int_symbols("k d")
-    for a in range(s):
-        i = s * q + a + d * (k - 1) + 1 - pb - pa
-        call = f"s={s}, a={a}, i = {i}"
-        o = formulas.conv_out_size(i, k, stride=s, padding=(pb, pa), dilation=d)
-        expect_zero("conv_out_size(i) - (q + 1)", o - (q + 1), rule=R14, call=call)
-        expect_zero("(i + p_b + p_a - k^) mod s - a",
-                    sympy.Mod(i + pb + pa - formulas.effective_kernel(k, d), s) - a,
-                    rule=R14, call=call)
-        back = formulas.conv_transpose_out_size(o, k, stride=s, padding=(pb, pa),
-                                                output_padding=a, dilation=d)
-        expect_zero("conv_transpose_out_size(conv_out_size(i), output_padding=a) - i",
-                    back - i, rule=R14, call=call)
+    dv.recovers_the_input(R14, c, a=(i + 2 * p - k) % s)  # a, as the rule defines it
 
 
 @check(R14, ops=(), cases=once, max_examples=1)
 def check_proof_for_every_stride(target, _):
-    """With s a symbol too: a = Mod(N, s) = N - s*floor(N/s), N = i + p_b + p_a - k^."""
+    """conv_transpose_out_size(conv_out_size(i), output_padding=a) = i for every valid
+    configuration, s a symbol too: a = Mod(N, s) = N - s*floor(N/s), N = i + p_b + p_a - k^."""
     import sympy
 
     i, k, s, d = int_symbols("i k s d")
@@ -416,7 +310,7 @@ def check_proof_for_every_stride(target, _):
 def _small_transposed(draw: Any, st: Any) -> dict:
     k, s = draw(st.integers(1, 4)), draw(st.integers(1, 3))
     p = draw(st.integers(0, k - 1))
-    i = draw(st.integers(1, 6))
+    i = draw(st.integers(max(1, -((k - 2 * p - 1) // s) + 1), 6))  # o' >= 1 for every a
     return dict(i=i, k=k, s=s, p=p, a=draw(st.integers(0, s - 1)), c_in=draw(st.integers(1, 3)),
                 c_out=draw(st.integers(1, 3)), seed=draw(st.integers(0, 2**16)))
 
@@ -425,12 +319,12 @@ def _small_transposed(draw: Any, st: Any) -> dict:
 def check_equivalent_convolution_computes_the_same_values(target, c):
     """conv_transpose(x, w) = conv(stretched x, w flipped with its channel axes swapped,
     padding (k - p - 1, k - p - 1 + a)), exactly on integer-valued data."""
+    import numpy as np
+
     from .. import ref
     from ..asserts import assert_exact
 
     i, k, s, p, a = c["i"], c["k"], c["s"], c["p"], c["a"]
-    if (i - 1) * s + k - 2 * p + a < 1:
-        return  # no output: the other checks cover the refusal
     rng = np.random.default_rng(c["seed"])
     x = rng.integers(-3, 4, (1, c["c_in"], i)).astype(float)  # (N, C_in, i')
     w = rng.integers(-3, 4, (c["c_in"], c["c_out"], k)).astype(float)  # (C_in, C_out, k)
@@ -454,8 +348,6 @@ def check_remainder_of_a_whole_stride_is_refused(target, c):
 
 # ---------------------------------------------------------------- Relationship 15: dilation
 
-R15 = "arith.dilated"
-
 
 def _dilated(draw: Any, st: Any) -> dict:
     i = draw(st.integers(1, BIG_I))
@@ -465,14 +357,17 @@ def _dilated(draw: Any, st: Any) -> dict:
     return dict(i=i, k=k, s=draw(st.integers(1, 200)), pb=pb, pa=pa, d=d)
 
 
-_counting_check(  # with 2p generalized to p_before + p_after (conv.out-size)
-    R15, composite(_dilated),
-    formula=lambda c: _formula("conv_out_size", c["i"], c["k"], stride=c["s"],
-                               padding=(c["pb"], c["pa"]), dilation=c["d"]),
-    paper=lambda c: ((c["i"] + c["pb"] + c["pa"] - c["k"] - (c["k"] - 1) * (c["d"] - 1)) // c["s"]
-                     + 1, f"floor(({c['i']} + {c['pb']} + {c['pa']} - {c['k']} - ({c['k']} - 1)"
-                          f"({c['d']} - 1))/{c['s']}) + 1"),
-    counted=lambda c: windows_in(c["i"] + c["pb"] + c["pa"], c["k"], c["s"], c["d"]))
+@check(R15, ops=(), cases=composite(_dilated))
+def check_counts_windows(target, c):
+    """With 2p generalized to p_before + p_after (conv.out-size): the closed form at
+    p = (p_before + p_after)/2."""
+    import sympy
+
+    i, k, s, pb, pa, d = (c[n] for n in ("i", "k", "s", "pb", "pa", "d"))
+    call = call_text("conv_out_size", i, k, stride=s, padding=(pb, pa), dilation=d)
+    o = formulas.conv_out_size(i, k, stride=s, padding=(pb, pa), dilation=d)
+    dv.agree(R15, call, o, dict(i=i, k=k, s=s, p=sympy.Rational(pb + pa, 2), d=d),
+          ("windows counted one by one", windows_in(i + pb + pa, k, s, d)))
 
 
 @check(R15, ops=(), cases=composite(lambda draw, st: dict(k=draw(st.integers(1, 10_000)),
@@ -481,25 +376,21 @@ def check_effective_kernel_is_the_tap_span(target, c):
     k, d = c["k"], c["d"]
     call = call_text("effective_kernel", k, d)
     got = formulas.effective_kernel(k, d)
-    expect_equal("k^", got, k + (k - 1) * (d - 1), rule=R15, call=call,
-                 detail=f"  paper: {k} + ({k} - 1)({d} - 1)")
-    expect_equal("k^", got, tap_span(k, d), rule=R15, call=call,
+    name, span = RELATIONSHIPS[R15].defines.split(" = ")  # k^ = the paper's span of the taps
+    paper_span = int(dv.parse(span).subs({"k": k, "d": d}))
+    expect_equal(name, got, paper_span, rule=R15, call=call, detail=f"  paper: {span} at k={k}, d={d}")
+    expect_equal(name, got, tap_span(k, d), rule=R15, call=call,
                  detail="  first to last of the taps 0, d, ..., (k-1)d")
 
 
 @check(R15, ops=(), cases=once, max_examples=1)
 def check_proof_reduces_to_relationship_6(target, _):
-    import sympy
-
-    i, k, s, d = int_symbols("i k s d")
-    p = int_symbols("p", nonnegative="p")
-    dilated = formulas.conv_out_size(i, k, stride=s, padding=p, dilation=d)
-    expect_zero("conv_out_size(dilation=d) - paper's relationship 15",
-                dilated - (sympy.floor((i + 2 * p - k - (k - 1) * (d - 1)) / s) + 1), rule=R15)
-    expect_zero("conv_out_size(dilation=1) - conv_out_size()",
-                dilated.subs(d, 1) - formulas.conv_out_size(i, k, stride=s, padding=p), rule=R15)
-    expect_zero("conv_out_size(dilation=1) - paper's relationship 6",
-                dilated.subs(d, 1) - (sympy.floor((i + 2 * p - k) / s) + 1), rule=R15)
+    """At d = 1 the dilated closed form is Relationship 6's (the formula is, by the proofs
+    that each closed form is conv_out_size in its special case)."""
+    (_, dilated), (_, undilated) = dv.closed_forms(R15)[0], dv.closed_forms(R6)[0]
+    d = RELATIONSHIPS[R15].symbols()["d"]
+    expect_zero("relationship 15 at d = 1 - relationship 6", dilated.subs(d, 1) - undilated,
+                rule=R15)
 
 
 @check(R15, ops=(), kind="negative", cases=composite(lambda draw, st: dict(
@@ -514,4 +405,3 @@ def check_dilated_kernel_past_the_padded_input_is_refused(target, c):
                    raises="conv.kernel-fits", rule=R15, call=call, why="k^ = i + p_b + p_a + 1")
     expect_refusal(lambda: formulas.conv_out_size(i + k, k, dilation=0), raises="config.dilation",
                    rule=R15, call=call_text("conv_out_size", i + k, k, dilation=0), why="d = 0 < 1")
-

@@ -186,23 +186,6 @@ def check_conv_with_a_mode_is_conv_of_the_padded_input(target, cfg):
                  call=cfg.call())
 
 
-def _modes():
-    from hypothesis import strategies as st
-
-    return st.sampled_from(MODES)
-
-
-@check("pad.modes", ops=(), cases=_modes)
-def check_the_worked_example(target, mode):
-    from .. import ref
-
-    expected = {"zeros": [0, 0, 1, 2, 3, 0], "reflect": [3, 2, 1, 2, 3, 2],
-                "replicate": [1, 1, 1, 2, 3, 3], "circular": [2, 3, 1, 2, 3, 1]}[mode]
-    y = ref.pad(np.array([[[1.0, 2.0, 3.0]]]), ((2, 1),), mode=mode)  # (1, 1, 3) -> (1, 1, 6)
-    assert_exact(y.ravel(), np.array(expected, dtype=float), rule="pad.modes",
-                 name=f"pad([1, 2, 3], (2, 1), {mode!r})", call=f"ref.pad(mode={mode!r})")
-
-
 def _declare_size_limit(rule_id: str, names: tuple[str, str], mode: str, relation: str) -> None:
     """``names``: the two checks' names, (refuses, pads)."""
 
