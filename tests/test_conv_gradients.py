@@ -65,13 +65,3 @@ def test_weight_gradient_is_a_correlation_of_x_with_dy(cfg):
     if db is not None:
         assert_exact(conv_grad_bias(dy), db, rule="conv.grad-weight", call=cfg.call(),
                      name="dL/db")
-
-
-@cites("conv.grad-input", "conv.grad-weight")
-def test_the_rules_worked_examples():
-    x = np.array([[[1.0, 2.0, 3.0]]])  # (1, 1, 3)
-    w = np.array([[[1.0, 2.0]]])  # (1, 1, 2)
-    dy = np.array([[[10.0, 20.0]]])  # (1, 1, 2)
-    unit = dict(stride=(1,), padding=((0, 0),), dilation=(1,), groups=1)
-    assert conv_grad_input(dy, w, x.shape, **unit).tolist() == [[[10.0, 40.0, 40.0]]]
-    assert conv_grad_weight(x, dy, (2,), **unit).tolist() == [[[50.0, 80.0]]]

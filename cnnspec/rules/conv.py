@@ -5,7 +5,7 @@ table in cnnspec/rules/__init__.py pairs the two).
 """
 
 from .. import formulas
-from . import Example, rule
+from . import call_example, formula_example, rule
 from . import _sources as S
 from ._symbols import symbols
 
@@ -45,16 +45,20 @@ rule("conv.def", "Convolution is cross-correlation",
      sum: the convention nan_times_zero, reported and allowed (both are correct arithmetic).""",
      ops=("conv",),
      formula="y[n, o, *p] = b[o] + sum_{c, *t} xpad[n, g(o)*Cg + c, *(p*s + t*d)] * w[o, c, *t]",
-     examples=(Example("x = [[0, 1, 2], [10, 11, 12], [20, 21, 22]] (3x3), w = [[1, 0], [0, 2]]",
-                       "y = [[22, 25], [52, 55]]",
-                       "y[0,0] = 1*0 + 0*1 + 0*10 + 2*11 = 22; y[1,1] = 1*11 + 2*22 = 55"),),
+     examples=(call_example("conv", x=[[0, 1, 2], [10, 11, 12], [20, 21, 22]], w=[[1, 0], [0, 2]],
+                            y=[[22, 25], [52, 55]],
+                            why="y[0,0] = 1*0 + 0*1 + 0*10 + 2*11 = 22; y[1,1] = 1*11 + 2*22 = 55"),),
      sources=(S.SEED_CNN, S.SEED_DS, S.SEED_HYLEE, S.TORCH_CONV, S.ONNX_CONV))
 rule("conv.convolve", "True convolution flips the kernel",
      """Mathematical convolution equals cross-correlation with the kernel flipped along every
      spatial axis. Only true convolution is commutative; cross-correlation is not.""",
      ops=("conv",), formula="convolve(x, w) = conv(x, flip(w, spatial axes))",
-     examples=(Example("x = [1, 2, 3], w = [1, 10]", "conv: [21, 32]; convolve: [12, 23]",
-                       "conv: 1*1 + 10*2 = 21; convolve uses [10, 1]: 10*1 + 1*2 = 12"),),
+     examples=(call_example("conv", x=[1, 2, 3], w=[1, 10], y=[21, 32],
+                            why="1*1 + 10*2 = 21: the kernel is not flipped"),
+               formula_example("ref.convolve", [[[1, 2, 3]]], [[[1, 10]]], gives=[[[12, 23]]],
+                               why="true convolution uses [10, 1]: 10*1 + 1*2 = 12"),
+               call_example("conv", x=[1, 2, 3], w=[10, 1], y=[12, 23],
+                            why="conv with the flipped kernel: convolve(x, [1, 10])")),
      sources=(S.SEED_CNN, S.DUMOULIN, GOODFELLOW, SCIPY_CONVOLVE), see_also=("conv.commutes",))
 rule("conv.commutes", "Only true convolution commutes",
      """In 'full' mode (every partial overlap), true convolution of two signals does not care
@@ -65,13 +69,20 @@ rule("conv.commutes", "Only true convolution commutes",
      convolution only up to a kernel flip.""",
      formula=("convolve_full(a, b)[n] = sum_{i+j=n} a[i]*b[j] = convolve_full(b, a)[n]\n"
               "correlate_full(a, b)[n] = correlate_full(b, a)[len(a) + len(b) - 2 - n]"),
-     examples=(Example("a = [1, 2, 3], b = [1, 10]",
-                       "convolve_full(a, b) = convolve_full(b, a) = [1, 12, 23, 30]",
-                       "n=1: 1*10 + 2*1 = 12; n=2: 2*10 + 3*1 = 23"),
-               Example("a = [1, 2, 3], b = [1, 10] (the counterexample)",
-                       "correlate_full(a, b) = [10, 21, 32, 3], correlate_full(b, a) = [3, 32, 21, 10]",
-                       "b over a zero-padded a = [0, 1, 2, 3, 0]: 10*1 = 10, 1 + 20 = 21, ...; "
-                       "the swapped call gives the same numbers reversed, not the same output")),
+     examples=(formula_example("ref.convolve", [[[1, 2, 3]]], [[[1, 10]]], padding=1,
+                               gives=[[[1, 12, 23, 30]]],
+                               why="convolve_full(a, b), a = [1, 2, 3], b = [1, 10], 'full' "
+                                   "being padding len(b) - 1: n=1: 1*10 + 2*1 = 12; n=2: 2*10 + "
+                                   "3*1 = 23"),
+               formula_example("ref.convolve", [[[1, 10]]], [[[1, 2, 3]]], padding=2,
+                               gives=[[[1, 12, 23, 30]]],
+                               why="convolve_full(b, a): the same output"),
+               call_example("conv", x=[1, 2, 3], w=[1, 10], padding=1, y=[10, 21, 32, 3],
+                            why="correlate_full(a, b), the counterexample: b over the zero-padded "
+                                "[0, 1, 2, 3, 0]: 10*1 = 10, 1 + 20 = 21, ..."),
+               call_example("conv", x=[1, 10], w=[1, 2, 3], padding=2, y=[3, 32, 21, 10],
+                            why="correlate_full(b, a): the same numbers reversed, not the same "
+                                "output")),
      sources=(GOODFELLOW, SCIPY_CONVOLVE), see_also=("conv.convolve",))
 
 # ---------------------------------------------------------------- sizes and geometry
@@ -83,17 +94,21 @@ rule("conv.out-size", "Output size: the floor formula",
      ops=("conv",), symbolic=_out_size,
      formula="o = floor((i + p_before + p_after - d*(k-1) - 1) / s) + 1",
      preconditions=("d*(k-1) + 1 <= i + p_before + p_after",),
-     examples=(Example("i=7, k=3, s=2, p=(1, 1), d=1", "o = 4", "floor((7 + 2 - 2 - 1)/2) + 1 = 3 + 1"),
-               Example("i=32, k=5, s=1, p=0", "o = 28",
-                       "32 - 5 + 1 (the CS231n example of 'Convolution Neural Network : intuition')")),
+     examples=(formula_example("formulas.conv_out_size", 7, 3, stride=2, padding=(1, 1), gives=4,
+                               why="floor((7 + 2 - 2 - 1)/2) + 1 = 3 + 1"),
+               formula_example("formulas.conv_out_size", 32, 5, gives=28,
+                               why="32 - 5 + 1: the CS231n example of 'Convolution Neural "
+                                   "Network : intuition'")),
      sources=(S.SEED_INTUITION, S.DUMOULIN, S.TORCH_CONV, S.ONNX_CONV), see_also=("conv.kernel-fits",))
 rule("conv.kernel-fits", "The dilated kernel fits the padded input",
      """A convolution is defined only when the dilated kernel, d*(k-1) + 1 cells, fits inside the
      padded input on every axis; otherwise there is no output position and the call is invalid
      (never an empty result).""",
      ops=("conv",), preconditions=("d*(k-1) + 1 <= i + p_before + p_after",),
-     examples=(Example("i=3, k=5, p=(1, 1)", "valid: 5 <= 3 + 2, o = 1"),
-               Example("i=3, k=6, p=(1, 1)", "invalid: 6 > 5")),
+     examples=(formula_example("formulas.conv_out_size", 3, 5, padding=(1, 1), gives=1,
+                               why="valid: 5 <= 3 + 2"),
+               formula_example("formulas.conv_out_size", 3, 6, padding=(1, 1), raises=True,
+                               why="invalid: 6 > 3 + 2, and never an empty result")),
      sources=(S.DUMOULIN, S.TORCH_CONV))
 rule("conv.padding", "Zero padding is padding the input first",
      """Padding p_before and p_after on an axis means the kernel slides over the input with
@@ -101,25 +116,32 @@ rule("conv.padding", "Zero padding is padding the input first",
      the conv, without padding, of the explicitly zero-padded input; the padding holds no
      parameters and adds only zero terms to a sum.""",
      ops=("conv",), formula="conv(x, w, padding=P) = conv(pad(x, P, zeros), w, padding=0)",
-     examples=(Example("x = [1, 2, 3], w = [1, 1, 1], padding = (1, 2)", "y = [3, 6, 5, 3]",
-                       "xpad = [0, 1, 2, 3, 0, 0]: 0+1+2, 1+2+3, 2+3+0, 3+0+0"),),
+     examples=(call_example("conv", x=[1, 2, 3], w=[1, 1, 1], padding=(1, 2), y=[3, 6, 5, 3],
+                            why="xpad = [0, 1, 2, 3, 0, 0]: 0+1+2, 1+2+3, 2+3+0, 3+0+0"),
+               call_example("conv", x=[0, 1, 2, 3, 0, 0], w=[1, 1, 1], y=[3, 6, 5, 3],
+                            why="the same output from the zero-padded input, without padding")),
      sources=(S.SEED_INTUITION, S.DUMOULIN, S.TORCH_CONV), see_also=("pad.modes",))
 rule("conv.stride", "Stride subsamples the stride-1 output",
      """Stride s moves the kernel s cells between consecutive outputs, so a strided conv
      computes exactly every s-th output of the same conv at stride 1, starting with the
      first: y_s[p] = y_1[p*s]. It computes fewer outputs; it does not compute different ones.""",
      ops=("conv",), formula="conv(x, w, stride=s)[..., *p] = conv(x, w, stride=1)[..., *(p*s)]",
-     examples=(Example("x = [0, 10, 20, 30, 40], w = [1, 1], stride 2", "y = [10, 50]",
-                       "stride 1 gives [10, 30, 50, 70]; every 2nd from the first: [10, 50]"),),
+     examples=(call_example("conv", x=[0, 10, 20, 30, 40], w=[1, 1], y=[10, 30, 50, 70],
+                            why="stride 1"),
+               call_example("conv", x=[0, 10, 20, 30, 40], w=[1, 1], stride=2, y=[10, 50],
+                            why="every 2nd output of stride 1, from the first")),
      sources=(S.SEED_INTUITION, S.DUMOULIN, S.TORCH_CONV))
 rule("conv.dilation", "Dilation spaces the kernel taps",
      """With dilation d the kernel taps are d cells apart, so a kernel of size k spans
      d*(k-1) + 1 cells; this equals a convolution with the kernel zero-stuffed by d-1 zeros
      between taps.""",
      ops=("conv", "conv_transpose", "max_pool"), symbolic=_eff, formula="k_eff = d*(k-1) + 1",
-     examples=(Example("k=3, d=2", "k_eff = 5", "taps at 0, 2, 4"),
-               Example("x = [0, 10, 20, 30, 40, 50], w = [1, 2], d = 2", "y = [40, 70, 100, 130]",
-                       "y[p] = x[p] + 2*x[p+2]; the same as w = [1, 0, 2] at d = 1")),
+     examples=(formula_example("formulas.effective_kernel", 3, dilation=2, gives=5,
+                               why="taps at 0, 2, 4"),
+               call_example("conv", x=[0, 10, 20, 30, 40, 50], w=[1, 2], dilation=2,
+                            y=[40, 70, 100, 130], why="y[p] = x[p] + 2*x[p+2]"),
+               call_example("conv", x=[0, 10, 20, 30, 40, 50], w=[1, 0, 2], y=[40, 70, 100, 130],
+                            why="the same from the zero-stuffed kernel at dilation 1")),
      sources=(S.DUMOULIN, S.TORCH_CONV, YU_KOLTUN))
 
 # ---------------------------------------------------------------- channels
@@ -131,8 +153,17 @@ rule("conv.channels", "Kernel depth equals input channels (the volume rule)",
      single-channel cross-correlations of channel c with the slice w[o, c], plus b[o].""",
      ops=("conv",), preconditions=("w.shape[1] * groups == C_in",),
      formula="y[:, o] = b[o] + sum_{c < Cg} conv(x[:, g(o)*Cg + c], w[o, c])",
-     examples=(Example("x 20 x 26 x 26, 30 filters of 20 x 5 x 5", "y 30 x 22 x 22",
-                       "kernel depth 20 = input channels; 30 filters give 30 channels (the ml4a notes)"),),
+     examples=(formula_example("formulas.conv_out_shape", (26, 26), (5, 5), gives=(22, 22),
+                               why="the ml4a notes: x 20 x 26 x 26 and 30 filters of 20 x 5 x 5, "
+                                   "kernel depth 20 = input channels, give y 30 x 22 x 22: 30 "
+                                   "filters, 30 channels"),
+               call_example("conv", channels=True, x=[[[1, 2, 3], [10, 20, 30]]],
+                            w=[[[1, 0], [0, 1]], [[1, 1], [1, 1]]], y=[[[21, 32], [33, 55]]],
+                            why="2 filters of depth 2: filter 0 gives [1, 2] + [20, 30], filter 1 "
+                                "[3, 5] + [30, 50]"),
+               call_example("conv", channels=True, x=[[[1, 2, 3], [10, 20, 30]]],
+                            w=[[[1, 0]], [[1, 1]]], refused=True,
+                            why="filters of depth 1 on 2 input channels")),
      sources=(S.SEED_ML4A, S.SEED_INTUITION, S.TORCH_CONV))
 rule("conv.groups", "Groups split the channels into independent convolutions",
      """With g groups, input and output channels are split into g consecutive blocks; output
@@ -140,7 +171,14 @@ rule("conv.groups", "Groups split the channels into independent convolutions",
      is a depthwise convolution.""",
      ops=("conv",), preconditions=("C_in % groups == 0", "C_out % groups == 0", "groups >= 1"),
      formula="conv(x, w, groups=g) = concat_j conv(x[:, block j of C_in], w[block j of C_out], groups=1)",
-     examples=(Example("C_in = 4, C_out = 6, groups = 2", "outputs 0-2 read inputs 0-1, 3-5 read 2-3"),),
+     examples=(call_example("conv", channels=True, x=[[[1], [10], [100], [1000]]],
+                            w=[[[1], [1]]] * 6, groups=2,
+                            y=[[[11], [11], [11], [1100], [1100], [1100]]],
+                            why="C_in = 4, C_out = 6: outputs 0-2 read inputs 0-1 (1 + 10), "
+                                "outputs 3-5 read inputs 2-3 (100 + 1000)"),
+               call_example("conv", channels=True, x=[[[1], [10], [100], [1000]]],
+                            w=[[[1]]] * 6, groups=3, refused=True,
+                            why="3 does not divide C_in = 4")),
      sources=(S.TORCH_CONV, S.ONNX_CONV), see_also=("conv.depthwise",))
 rule("conv.depthwise", "groups = C_in filters each channel on its own",
      """When groups equals C_in, every group holds one input channel, so each output channel
@@ -149,9 +187,11 @@ rule("conv.depthwise", "groups = C_in filters each channel on its own",
      output channel o filters input channel o // M with w[o, 0]. Followed by a 1x1 conv it
      makes a depthwise-separable convolution.""",
      ops=("conv",), formula="y[n, o] = b[o] + conv(x[n, o // M], w[o, 0]),  M = C_out / C_in",
-     examples=(Example("x channels [1, 2, 3] and [10, 20, 30], M = 2, w = [1, 0], [0, 1], [1, 1], [2, 0]",
-                       "y = [1, 2], [2, 3], [30, 50], [20, 40]",
-                       "outputs 0 and 1 filter channel 0, outputs 2 and 3 channel 1: 10+20 = 30, 2*10 = 20"),),
+     examples=(call_example("conv", channels=True, x=[[[1, 2, 3], [10, 20, 30]]],
+                            w=[[[1, 0]], [[0, 1]], [[1, 1]], [[2, 0]]], groups=2,
+                            y=[[[1, 2], [2, 3], [30, 50], [20, 40]]],
+                            why="M = 2: outputs 0 and 1 filter channel 0, outputs 2 and 3 channel "
+                                "1: 10+20 = 30, 2*10 = 20"),),
      sources=(S.TORCH_CONV, MOBILENETS), see_also=("conv.groups", "params.separable"))
 rule("conv.pointwise", "A 1x1 conv is a dense layer at every pixel",
      """With a kernel of size 1 on every axis, each output pixel mixes the C_in values of one
@@ -159,15 +199,18 @@ rule("conv.pointwise", "A 1x1 conv is a dense layer at every pixel",
      applied at every position of the (padded, strided) input. Dilation has no effect on a
      1x1 kernel.""",
      ops=("conv",), formula="y[n, :, *p] = W @ xpad[n, :, *(p*s)] + b",
-     examples=(Example("pixels (1, 10) and (2, 20), W = [[1, 0], [0, 1], [1, 1]]",
-                       "y pixels (1, 10, 11) and (2, 20, 22)", "row 3 of W adds the two channels"),),
+     examples=(call_example("conv", channels=True, x=[[[1, 2], [10, 20]]],
+                            w=[[[1], [0]], [[0], [1]], [[1], [1]]], y=[[[1, 2], [10, 20], [11, 22]]],
+                            why="pixels (1, 10) and (2, 20) times W = [[1, 0], [0, 1], [1, 1]] give "
+                                "(1, 10, 11) and (2, 20, 22): row 3 of W adds the two channels"),),
      sources=(NIN, MOBILENETS, S.SEED_DS), see_also=("conv.channels",))
 rule("conv.bias", "One bias per output channel",
      """The bias b has shape (C_out,) and b[o] is added to every element of output channel o:
      conv(x, w, b) - conv(x, w, None) is b[o] at every position of channel o.""",
      ops=("conv",), preconditions=("b.shape == (C_out,)",),
-     examples=(Example("x = [1, 2, 3], w = [1, 2], b = [100]", "y = [105, 108]",
-                       "without bias [5, 8]; the difference is 100 everywhere"),),
+     examples=(call_example("conv", x=[1, 2, 3], w=[1, 2], y=[5, 8], why="without bias"),
+               call_example("conv", x=[1, 2, 3], w=[1, 2], b=[100], y=[105, 108],
+                            why="the difference is 100 everywhere")),
      sources=(S.SEED_INTUITION, S.TORCH_CONV))
 
 # ---------------------------------------------------------------- conv is linear
@@ -177,15 +220,19 @@ rule("conv.linear-input", "Without bias, conv is linear in the input",
      combination of their convs. With a bias the map is affine: the bias is added once, not
      once per term.""",
      ops=("conv",), formula="conv(a*x1 + b*x2, w) = a*conv(x1, w) + b*conv(x2, w)",
-     examples=(Example("w = [1, 2], x1 = [1, 2, 3], x2 = [0, 10, 0]", "conv(2*x1 + x2) = [30, 26]",
-                       "conv(x1) = [5, 8], conv(x2) = [20, 10]; 2*[5, 8] + [20, 10] = [30, 26]"),),
+     examples=(call_example("conv", x=[1, 2, 3], w=[1, 2], y=[5, 8], why="x1"),
+               call_example("conv", x=[0, 10, 0], w=[1, 2], y=[20, 10], why="x2"),
+               call_example("conv", x=[2, 14, 6], w=[1, 2], y=[30, 26],
+                            why="2*x1 + x2: 2*[5, 8] + [20, 10] = [30, 26]")),
      sources=(S.SEED_CNN, S.SEED_DS, GOODFELLOW), see_also=("conv.toeplitz",))
 rule("conv.linear-weight", "Without bias, conv is linear in the weights",
      """For a fixed input and no bias, conv with a linear combination of kernels is the same
      combination of the convs with each kernel.""",
      ops=("conv",), formula="conv(x, a*w1 + b*w2) = a*conv(x, w1) + b*conv(x, w2)",
-     examples=(Example("x = [1, 2, 3], w1 = [1, 0], w2 = [0, 1]", "conv(x, 10*w1 + w2) = [12, 23]",
-                       "conv(x, w1) = [1, 2], conv(x, w2) = [2, 3]; 10*[1, 2] + [2, 3] = [12, 23]"),),
+     examples=(call_example("conv", x=[1, 2, 3], w=[1, 0], y=[1, 2], why="w1"),
+               call_example("conv", x=[1, 2, 3], w=[0, 1], y=[2, 3], why="w2"),
+               call_example("conv", x=[1, 2, 3], w=[10, 1], y=[12, 23],
+                            why="10*w1 + w2: 10*[1, 2] + [2, 3] = [12, 23]")),
      sources=(S.SEED_CNN, S.SEED_DS))
 rule("conv.toeplitz", "Conv is a sparse matrix with shared weights",
      """For fixed w and geometry, conv without bias is multiplication of the flattened input by
@@ -196,18 +243,26 @@ rule("conv.toeplitz", "Conv is a sparse matrix with shared weights",
      non-zeros out of C_in * prod(S) (sparse connections). In 1-D at stride 1 each channel
      block is a Toeplitz matrix; in 2-D it is doubly block Toeplitz.""",
      ops=("conv",), formula="vec(conv(x, w)) = T(w) @ vec(x),  T[(o, p), (g(o)*Cg + c, p*s + t*d - p_b)] = w[o, c, t]",
-     examples=(Example("i = 4, w = [1, 2], stride 1", "T = [[1, 2, 0, 0], [0, 1, 2, 0], [0, 0, 1, 2]]",
-                       "row p holds w at columns p and p+1"),
-               Example("i = 4, w = [1, 2], stride 2", "T = [[1, 2, 0, 0], [0, 0, 1, 2]]",
-                       "rows 0 and 2 of the stride-1 matrix")),
+     examples=(call_example("conv", channels=True,
+                            x=[[[1, 0, 0, 0]], [[0, 1, 0, 0]], [[0, 0, 1, 0]], [[0, 0, 0, 1]]],
+                            w=[[[1, 2]]], y=[[[1, 0, 0]], [[2, 1, 0]], [[0, 2, 1]], [[0, 0, 2]]],
+                            why="a batch of the basis inputs e_0..e_3: y[j] is column j of T = "
+                                "[[1, 2, 0, 0], [0, 1, 2, 0], [0, 0, 1, 2]]; row p holds w at "
+                                "columns p and p+1"),
+               call_example("conv", channels=True,
+                            x=[[[1, 0, 0, 0]], [[0, 1, 0, 0]], [[0, 0, 1, 0]], [[0, 0, 0, 1]]],
+                            w=[[[1, 2]]], stride=2, y=[[[1, 0]], [[2, 0]], [[0, 1]], [[0, 2]]],
+                            why="stride 2: T = [[1, 2, 0, 0], [0, 0, 1, 2]], rows 0 and 2 of the "
+                                "stride-1 matrix")),
      sources=(S.SEED_INTUITION, GOODFELLOW, S.DUMOULIN), see_also=("conv.locality",))
 rule("conv.locality", "An output depends only on its receptive field",
      """Output position p reads the input only at its taps p*s + t*d - p_before (inside the
      input), in the channels of its group. Changing the input anywhere else, including the
      cells between dilated taps, leaves y[..., p] unchanged.""",
      ops=("conv",), formula="x' = x on taps(p)  =>  conv(x')[..., p] = conv(x)[..., p]",
-     examples=(Example("x = [0, 10, 20, 30, 40], w = [1, 1, 1]; then x[4] changed to 99",
-                       "y = [30, 60, 90] -> [30, 60, 149]", "y[0] reads x[0..2], y[1] x[1..3]: unchanged"),),
+     examples=(call_example("conv", x=[0, 10, 20, 30, 40], w=[1, 1, 1], y=[30, 60, 90]),
+               call_example("conv", x=[0, 10, 20, 30, 99], w=[1, 1, 1], y=[30, 60, 149],
+                            why="x[4] changed to 99: y[0] reads x[0..2], y[1] x[1..3]: unchanged")),
      sources=(S.SEED_INTUITION, GOODFELLOW), see_also=("rf.size",))
 
 # ---------------------------------------------------------------- equivariance
@@ -218,9 +273,11 @@ rule("conv.equivariance-circular", "With circular padding, conv commutes with sh
      shifts the output cyclically by t, exactly, at every position. Circular padding makes the
      input a torus, so no position is a border.""",
      ops=("conv",), formula="conv(wrap(roll(x, t)), w) = roll(conv(wrap(x), w), t)  (stride 1)",
-     examples=(Example("x = [0, 10, 20, 30], w = [1, 2], wrap by (0, 1)",
-                       "y = [20, 50, 80, 30]; roll(x, 1) = [30, 0, 10, 20] gives [30, 20, 50, 80]",
-                       "y[p] = x[p] + 2*x[(p+1) mod 4]; the output rolled by 1"),),
+     examples=(call_example("conv", x=[0, 10, 20, 30, 0], w=[1, 2], y=[20, 50, 80, 30],
+                            why="x = [0, 10, 20, 30] wrapped by (0, 1): y[p] = x[p] + 2*x[(p+1) mod 4]"),
+               call_example("conv", x=[30, 0, 10, 20, 30], w=[1, 2], y=[30, 20, 50, 80],
+                            why="roll(x, 1) = [30, 0, 10, 20] wrapped by (0, 1): the output "
+                                "rolled by 1")),
      sources=(GOODFELLOW, S.SEED_CNN), see_also=("pad.modes",))
 rule("conv.equivariance-interior", "With zero padding, shifts commute on the interior",
      """At stride 1 with zero padding, shifting the input by t (zeros shifted in, cells shifted
@@ -229,9 +286,10 @@ rule("conv.equivariance-interior", "With zero padding, shifts commute on the int
      padding differ: there the shifted input brings real values where zeros were, or zeros
      where values were.""",
      ops=("conv",), formula="y'[p] = y[p - t]  for 0 <= p - p_b, p - p_b + d*(k-1) < i, 0 <= p - t < o",
-     examples=(Example("x = [10, 20, 30], w = [1, 1], padding (1, 1); x' = x shifted by 1 = [0, 10, 20]",
-                       "y = [10, 30, 50, 30], y' = [0, 10, 30, 20]",
-                       "y'[1] = y[0], y'[2] = y[1]; y'[3] = 20 != y[2] = 50: its window reaches the padding"),),
+     examples=(call_example("conv", x=[10, 20, 30], w=[1, 1], padding=1, y=[10, 30, 50, 30]),
+               call_example("conv", x=[0, 10, 20], w=[1, 1], padding=1, y=[0, 10, 30, 20],
+                            why="x shifted by 1: y'[1] = y[0], y'[2] = y[1]; y'[3] = 20 != y[2] = "
+                                "50: its window reaches the padding")),
      sources=(GOODFELLOW, AZULAY), see_also=("conv.equivariance-circular",))
 rule("conv.equivariance-stride", "Strided conv commutes only with shifts by multiples of the stride",
      """At stride s, shifting the input by m*s cells shifts the output by m (on the outputs whose
@@ -240,10 +298,12 @@ rule("conv.equivariance-stride", "Strided conv commutes only with shifts by mult
      original at all. Subsampling (strided conv, pooling) is what breaks the translation
      equivariance of a CNN.""",
      ops=("conv",), formula="shift(x, m*s) -> y'[p] = y[p - m]  on interior outputs",
-     examples=(Example("x = [0, 10, 20, 30, 40, 50], w = [1], stride 2", "y = [0, 20, 40]",
-                       "x shifted by 2 = [0, 0, 0, 10, 20, 30] gives [0, 0, 20]: y shifted by 1"),
-               Example("the same x shifted by 1 = [0, 0, 10, 20, 30, 40] (the counterexample)",
-                       "y' = [0, 10, 30]", "10 and 30 are not in y: no shift of y")),
+     examples=(call_example("conv", x=[0, 10, 20, 30, 40, 50], w=[1], stride=2, y=[0, 20, 40]),
+               call_example("conv", x=[0, 0, 0, 10, 20, 30], w=[1], stride=2, y=[0, 0, 20],
+                            why="x shifted by 2: y shifted by 1"),
+               call_example("conv", x=[0, 0, 10, 20, 30, 40], w=[1], stride=2, y=[0, 10, 30],
+                            why="x shifted by 1, the counterexample: 10 and 30 are not in y, no "
+                                "shift of y")),
      sources=(AZULAY, ZHANG, GOODFELLOW), see_also=("conv.stride",))
 
 # ---------------------------------------------------------------- stacks, visualization, gradients
@@ -257,9 +317,11 @@ rule("conv.composition", "Two linear convs are one conv with a larger kernel",
      ReLU, as the Brownlee-based notes stress) is what makes depth add power.""",
      ops=("conv",),
      formula="conv(conv(x, w1), w2) = conv(x, w),  w[o, c] = sum_m convolve_full(w2[o, m], w1[m, c])",
-     examples=(Example("x = [0, 1, 2, 3], w1 = [1, 2], w2 = [1, 10]",
-                       "conv(conv(x, w1), w2) = [52, 85] = conv(x, [1, 12, 20])",
-                       "conv(x, w1) = [2, 5, 8], then 2 + 50, 5 + 80; w = [1*1, 1*2 + 10*1, 10*2]"),),
+     examples=(call_example("conv", x=[0, 1, 2, 3], w=[1, 2], y=[2, 5, 8], why="w1"),
+               call_example("conv", x=[2, 5, 8], w=[1, 10], y=[52, 85],
+                            why="then w2: 2 + 50, 5 + 80"),
+               call_example("conv", x=[0, 1, 2, 3], w=[1, 12, 20], y=[52, 85],
+                            why="one conv with w = convolve_full(w2, w1) = [1*1, 1*2 + 10*1, 10*2]")),
      sources=(S.SEED_CNN, S.SEED_DS, GOODFELLOW), see_also=("conv.commutes",))
 rule("conv.activation-max", "The input that most activates a linear filter",
      """Hung-yi Lee's slides measure how much filter k is activated by summing its whole output
@@ -269,9 +331,14 @@ rule("conv.activation-max", "The input that most activates a linear filter",
      at x* = g / ||g||, where it equals ||g||; any other unit-norm input gives at most ||g||
      (Cauchy-Schwarz), so for a linear layer no gradient ascent is needed.""",
      ops=("conv",), formula="a^k(x) = <x, g>,  g = conv^T(1_k),  max_{||x||=1} a^k = a^k(g/||g||) = ||g||",
-     examples=(Example("x of size 3, w = [1, 2], stride 1",
-                       "g = [1, 3, 2], x* = [1, 3, 2] / sqrt(14), a^k(x*) = sqrt(14) ~ 3.74",
-                       "y = [x0 + 2*x1, x1 + 2*x2], so a = x0 + 3*x1 + 2*x2; x = [0, 1, 0] gives only 3"),),
+     examples=(call_example("conv_transpose", x=[1, 1], w=[1, 2], y=[1, 3, 2],
+                            why="x of size 3, w = [1, 2]: y = [x0 + 2*x1, x1 + 2*x2], so a = x0 + "
+                                "3*x1 + 2*x2 = <x, g>, g = conv^T(ones) = [1, 3, 2]"),
+               call_example("conv", x=[1, 3, 2], w=[1, 2], y=[7, 7],
+                            why="a(g) = 14 = ||g||^2, so x* = g / sqrt(14) gives a(x*) = sqrt(14) "
+                                "~ 3.74"),
+               call_example("conv", x=[0, 1, 0], w=[1, 2], y=[2, 1],
+                            why="another unit-norm input: a = 3 < sqrt(14)")),
      sources=(S.SEED_HYLEE, ERHAN), see_also=("conv.grad-input",))
 rule("conv.grad-input", "The input gradient is a transposed convolution",
      """Backpropagating dL/dy through y = conv(x, w, b) gives dL/dx = conv_transpose(dL/dy, w)
@@ -280,8 +347,11 @@ rule("conv.grad-input", "The input gradient is a transposed convolution",
      layout (C_out, C_in/groups, *K) is already the one conv_transpose takes. This is why a
      transposed convolution is also called the gradient of a convolution.""",
      ops=("conv",), formula="dL/dx = conv_transpose(dL/dy, w, stride, padding, output_padding=r, dilation, groups)",
-     examples=(Example("x = [x0, x1, x2], w = [1, 2], dL/dy = [10, 20]", "dL/dx = [10, 40, 40]",
-                       "y = [x0 + 2*x1, x1 + 2*x2]: x1 gets 2*10 + 1*20; the scatter of 10*w and 20*w"),),
+     examples=(call_example("conv_backward", x=[1, 2, 3], w=[1, 2], dy=[10, 20], dx=[10, 40, 40],
+                            why="y = [x0 + 2*x1, x1 + 2*x2]: x1 gets 2*10 + 1*20; the scatter of "
+                                "10*w and 20*w, whatever x is"),
+               call_example("conv_transpose", x=[10, 20], w=[1, 2], y=[10, 40, 40],
+                            why="conv_transpose(dL/dy, w): the same")),
      sources=(S.DUMOULIN, S.TORCH_CONVT, GOODFELLOW), see_also=("conv-transpose.def", "conv.toeplitz"))
 rule("conv.grad-weight", "The weight gradient is a correlation of the input with dL/dy",
      """dL/dw[o, c, t] sums, over the batch and every output position p, dL/dy[n, o, p] times
@@ -289,7 +359,9 @@ rule("conv.grad-weight", "The weight gradient is a correlation of the input with
      with dL/dy in which stride and dilation swap roles: the taps of dL/dy are s apart, and t
      steps d cells. The bias gradient is dL/dy summed over the batch and all positions.""",
      ops=("conv",), formula="dL/dw[o, c, *t] = sum_{n, *p} dL/dy[n, o, *p] * xpad[n, g(o)*Cg + c, *(p*s + t*d)]",
-     examples=(Example("x = [1, 2, 3], w of size 2, dL/dy = [10, 20]", "dL/dw = [50, 80]",
-                       "t=0: 10*1 + 20*2; t=1: 10*2 + 20*3; = conv(x, dL/dy)"),),
+     examples=(call_example("conv_backward", x=[1, 2, 3], w=[1, 2], dy=[10, 20], dw=[50, 80],
+                            why="t=0: 10*1 + 20*2; t=1: 10*2 + 20*3, whatever w is"),
+               call_example("conv", x=[1, 2, 3], w=[10, 20], y=[50, 80],
+                            why="conv(x, dL/dy): the same")),
      sources=(S.DUMOULIN, GOODFELLOW, S.TORCH_CONV), see_also=("conv.grad-input",))
 

@@ -257,17 +257,13 @@ def check_full_convolution_commutes(target, cfg):
 
 @check("conv.commutes", ops=(), cases=lambda: strategies().conv_configs(**_SIGNALS))
 def check_cross_correlation_reverses_instead(target, cfg):
-    """Swapping the arguments of cross-correlation reverses its output (so on [1, 2, 3] and
-    [1, 10], the rule's counterexample, it does not commute)."""
+    """Swapping the arguments of cross-correlation reverses its output (the rule's worked
+    examples show a pair where the reversed output differs: it does not commute)."""
     a, b = _signals(cfg)
     ab, ba = _full(ref.conv, a, b), _full(ref.conv, b, a)
     if not np.array_equal(ab, ba[::-1]):
         fail(f"correlate_full(a, b)={ab.tolist()}, but should be correlate_full(b, a) reversed="
              f"{ba[::-1].tolist()}", "conv.commutes", f"a={a.tolist()}, b={b.tolist()}")
-    a, b = np.array([1.0, 2.0, 3.0]), np.array([1.0, 10.0])
-    if np.array_equal(_full(ref.conv, a, b), _full(ref.conv, b, a)):
-        fail("correlate_full([1, 2, 3], [1, 10]) equals the swapped call, but should not: "
-             "cross-correlation does not commute", "conv.commutes")
 
 
 # ---------------------------------------------------------------- sizes and geometry
