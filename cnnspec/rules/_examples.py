@@ -96,10 +96,35 @@ def show(v: Any) -> str:
             return "nan"
         if math.isfinite(f) and f == int(f) and abs(f) < 2**53:
             return str(int(f))
-        return re.sub(r"e([+-])0*(\d)", r"e\1\2", repr(f))  # 5.4e-6, not 5.4e-06
+        return _short_exponent(repr(f))
     if isinstance(v, complex):
         return repr(v).strip("()")
     return repr(v) if isinstance(v, str) else str(v)
+
+
+def _short_exponent(text: str) -> str:
+    """5.4e-6, not 5.4e-06; 5.0e0, not 5.0e+00."""
+    return re.sub(r"e\+?(-?)0*(\d)", r"e\1\2", text)
+
+
+def show_keyword(v: Any) -> str:
+    """A keyword's value as written, its type kept: ``2.0`` and ``numpy.int64(2)`` are not
+    ``2`` (the strict level tells them apart)."""
+    if isinstance(v, tuple):
+        return "(" + ", ".join(show_keyword(e) for e in v) + ("," if len(v) == 1 else "") + ")"
+    if isinstance(v, np.generic):
+        return f"numpy.{type(v).__name__}({v.item()!r})"
+    return repr(v) if isinstance(v, float) else show(v)
+
+
+def _result(v: Any, digits: int = 0) -> str:
+    """A stated value: ``about 5.4e-6`` to ``digits`` significant digits; a large int with
+    thousands separators (118,013,952)."""
+    if digits:
+        return "about " + _short_exponent(f"{float(v):.{digits - 1}e}")
+    if isinstance(v, int) and not isinstance(v, bool) and abs(v) >= 10_000:
+        return f"{v:,}"
+    return show(v)
 
 
 def _float(v: Any) -> Any:
@@ -135,7 +160,7 @@ class CallExample:
         parts = [f"{n}{shape(n, v)}={show(v)}" for n, v in self.inputs if v is not None]
         if self.dtype != "float64":
             parts[0] += f" ({self.dtype})"
-        parts += [f"{n}={show(v)}" for n, v in self.params]
+        parts += [f"{n}={show_keyword(v)}" for n, v in self.params]
         return f"{self.op}({', '.join(parts)})"
 
     @property
@@ -257,7 +282,7 @@ class FormulaExample:
     def result(self) -> str:
         if self.raises:
             return "refused" + (f" [{self.raises}]" if isinstance(self.raises, str) else "")
-        return ("about " if self.digits else "") + show(self.value)
+        return _result(self.value, self.digits)
 
     def function(self) -> Any:
         module, _, name = self.fn.rpartition(".")

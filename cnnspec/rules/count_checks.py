@@ -1,4 +1,4 @@
-"""Checks of the counting rules (rules/arith.py): parameters, multiply-accumulates and
+"""Checks of the counting rules (rules/count.py): parameters, multiply-accumulates and
 receptive fields.  Checks of the spec itself (``ops=()``), run once, on the reference.
 
 - parameters: the count equals the number of values in the arrays the reference ops accept

@@ -1,7 +1,13 @@
 """Rules for comparing floating-point results with the float64 reference."""
 
-from . import Example, rule
+import numpy as np
+
+from . import formula_example, rule
 from . import _sources as S
+
+#: x (1, 1, 3, 3) of ones and w with sum(|w|) = 10: one output, K = 9, sum(|x| |w|) = 10
+_ONES = [[[[1, 1, 1], [1, 1, 1], [1, 1, 1]]]]
+_W10 = [[[[1, 1, 1], [1, 2, 1], [1, 1, 1]]]]
 
 rule("tolerance.exact-integers", "Integer-valued data gives exact results under direct summation",
      """Scope: implementations that form each output as a sum of the products x*w themselves
@@ -13,9 +19,12 @@ rule("tolerance.exact-integers", "Integer-valued data gives exact results under 
      on GPUs) multiply by non-integer constants and round the transforms, so they are
      outside this rule: on integers in [-4, 4] they can be off by about 1e-3. Under TF32 an
      integer input of magnitude above 2**11 is itself rounded (10-bit mantissa).""",
-     examples=(Example("x, w integers in [-4, 4], 3x3 kernel, 1 channel, direct summation",
-                       "exact in float32",
-                       "every partial sum is at most 9*16 = 144 <= 2**24"),),
+     examples=(formula_example("tolerance.exact_in", "float32", 144, gives=True,
+                               why="x, w integers in [-4, 4], a 3x3 kernel, 1 channel: every "
+                               "partial sum is at most 9*16 = 144 <= 2**24, so float32 direct "
+                               "summation is exact"),
+               formula_example("tolerance.exact_in", "float32", 2**24 + 1, gives=False,
+                               why="2**24 + 1 is the first integer float32 cannot hold"),),
      sources=(S.HIGHAM,), see_also=("tolerance.k-aware",))
 rule("tolerance.k-aware", "Under direct summation the error bound grows with the reduction length K",
      """Scope: direct summation, as for tolerance.exact-integers (each product x*w rounded
@@ -31,17 +40,21 @@ rule("tolerance.k-aware", "Under direct summation the error bound grows with the
      input to a 10-bit mantissa (u_in = 2**-11) and accumulates in float32 (u = 2**-24).
      Rounding the inputs costs about 2*u_in more, whatever K. A fixed relative tolerance on
      |y| is not a valid test (outputs near zero).""",
-     examples=(Example("float32 arithmetic, K = 9, sum(|x| |w|) = 10, inputs already float32 (u_in = 0)",
-                       "bound about 5.4e-6",
-                       "gamma_9 = 9*2**-24 / (1 - 9*2**-24), about 5.36e-7; times 10"),
-               Example("the same on float64 inputs rounded to float32 (u_in = 2**-24)",
-                       "bound about 6.6e-6",
-                       "(1 + 5.36e-7)(1 + 5.96e-8)**2 - 1, about 6.56e-7; times 10"),
-               Example("TF32: inputs rounded to 10-bit mantissas (u_in = 2**-11), float32 "
-                       "accumulation, K = 9, sum(|x| |w|) = 10",
-                       "bound about 9.8e-3",
-                       "(1 + 5.36e-7)(1 + 2**-11)**2 - 1, about 9.77e-4; times 10: the input "
-                       "rounding dominates")),
+     examples=(formula_example("tolerance.conv_bound", _ONES, _W10, u="float32", input_u=0,
+                               then="[0][0][0][0]", gives=5.4e-6, digits=2,
+                               why="one output, K = 9, sum(|x| |w|) = 10, float32 arithmetic on "
+                               "inputs already float32 (u_in = 0): gamma_9 = 9*2**-24 / (1 - "
+                               "9*2**-24), about 5.36e-7; times 10"),
+               formula_example("tolerance.conv_bound", _ONES, _W10, u="float32",
+                               input_u="float32", then="[0][0][0][0]", gives=6.6e-6, digits=2,
+                               why="the same on float64 inputs rounded to float32 (u_in = "
+                               "2**-24): (1 + 5.36e-7)(1 + 5.96e-8)**2 - 1, about 6.56e-7; "
+                               "times 10"),
+               formula_example("tolerance.conv_bound", _ONES, _W10, u="float32", input_u="tf32",
+                               then="[0][0][0][0]", gives=9.8e-3, digits=2,
+                               why="TF32: inputs rounded to 10-bit mantissas (u_in = 2**-11), "
+                               "float32 accumulation: (1 + 5.36e-7)(1 + 2**-11)**2 - 1, about "
+                               "9.77e-4; times 10: the input rounding dominates")),
      formula="|y - y_ref| <= ((1 + gamma_K(u)) (1 + u_in)^2 - 1) * sum(|x| |w|)",
      sources=(S.HIGHAM, "NVIDIA, 'TensorFloat-32 in the A100 GPU accelerates AI training, HPC up "
               "to 20x', NVIDIA blog, 2020, https://blogs.nvidia.com/blog/tensorfloat-32-precision-format/"),
@@ -50,7 +63,9 @@ rule("tolerance.max-exact", "Max pooling is exact",
      """A comparison never rounds and rounding is monotone, so max pooling of inputs rounded to
      a dtype equals the rounded reference maximum: exact on representable inputs, within
      u*|y| of the float64 reference otherwise.""",
-     examples=(Example("x = [0.1, 0.7] in float64, max pooled in float32",
-                       "float32(0.7) exactly",
-                       "max of the rounded inputs = the rounded max"),), sources=(S.HIGHAM,))
+     examples=(formula_example("ref.max_pool", [[[0.1, 0.7]]], kernel=2, dtype="float32",
+                               gives=[[[float(np.float32(0.7))]]],
+                               why="float64 inputs max pooled in float32: float32(0.7) exactly, "
+                               "the max of the rounded inputs = the rounded max"),),
+     sources=(S.HIGHAM,))
 
