@@ -17,7 +17,8 @@ FAMILIES = ("config", "conv", "conv-transpose", "pool", "pad", "params", "macs",
 _FAM = "|".join(re.escape(f) for f in FAMILIES)
 # [conv.out-size] in prose and messages; \[conv\.out-size\] in regexes; cites("conv.def", ...)
 BRACKETED = re.compile(rf"\\?\[((?:{_FAM})\\?\.[a-z0-9-]+)\\?\]")
-QUOTED = re.compile(rf"""["']((?:{_FAM})\.[a-z0-9][a-z0-9-]*)["']""")
+#: a quoted ID, not the function path a formula example calls (formula_example("tolerance.gamma", ...))
+QUOTED = re.compile(rf"""(?<!formula_example\()["']((?:{_FAM})\.[a-z0-9][a-z0-9-]*)["']""")
 
 
 def _cited_ids():
