@@ -117,6 +117,10 @@ def spec_files(*, figures: bool = True) -> dict[str, str]:
                         + ", ".join(f"`{r.id}`" for r in rules) for fam, rules in fams.items())
     out["README.md"] = (f"{HEADER}\n# The cnnspec specification\n\nEvery rule has a stable ID; "
                         f"cite it as `family.slug` and link to its anchor.\n\n{listing}\n\n"
+                        f"Worked examples written as a call run: a call of a contract op (arrays without "
+                        f"batch and channel axes are one sample with one channel) is checked on "
+                        f"every target, a call of a cnnspec function is proved by `cnnspec "
+                        f"prove`.\n\n"
                         f"Where frameworks legitimately differ: [conventions.md](conventions.md). "
                         f"Errors found in the source documents: [errata.md](errata.md).\n")
     if figures:
