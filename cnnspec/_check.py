@@ -1,4 +1,4 @@
-"""Small validators shared by formulas.py and the reference ops.
+"""Small validators shared by cnnspec.formulas and the reference ops.
 
 Each one raises :class:`InvalidConfig` with ``name=value, but should be <relation> [rule]``.
 Values may be Python / NumPy integers (0-d arrays included) or SymPy expressions; a

@@ -7,7 +7,7 @@ Every place is found from the registered objects, never by guessing from names:
 * each check: its ``def check_<name>``, or for a check built by a factory the call that
   writes its name out (with the rule ID, where one name serves several rules) and the
   factory's function that runs; level, kind and the contract ops it calls;
-* the formulas: the functions of cnnspec/formulas.py that the rule's ``symbolic`` calls
+* the formulas: the functions of the cnnspec/formulas package that the rule's ``symbolic`` calls
   (recorded while it runs);
 * the reference: the cnnspec/ref functions that the reference target
   (cnnspec/targets/reference.py, which the checks compare with) calls for the rule's ops and
@@ -158,19 +158,27 @@ def check_places(check: Any) -> tuple[tuple[str, int] | None, tuple[str, int]]:
 
 
 def formula_functions(rule: Any) -> list[Callable[..., Any]]:
-    """The functions of cnnspec/formulas.py that ``rule.symbolic`` calls (entered from
-    outside formulas.py), in the order first called."""
+    """The functions of the cnnspec.formulas package (any of its files) that
+    ``rule.symbolic`` calls (entered from outside the package), in the order first called;
+    each one the package exports under its name."""
     from . import formulas
 
     if rule.symbolic is None:
         return []
-    source = inspect.getsourcefile(formulas)
+    package = str(Path(inspect.getsourcefile(formulas) or "").parent)  # cnnspec/formulas/
     seen: dict[str, Callable[..., Any]] = {}
+    files: dict[str, bool] = {}  # co_filename -> in the package (the hook sees every call)
+
+    def inside(code: types.CodeType) -> bool:
+        name = code.co_filename
+        if name not in files:
+            files[name] = str(Path(name).parent) == package
+        return files[name]
 
     def hook(frame: types.FrameType, event: str, arg: Any) -> None:
         code = frame.f_code
-        if (event == "call" and code.co_filename == source and frame.f_back is not None
-                and frame.f_back.f_code.co_filename != source):
+        if (event == "call" and inside(code) and frame.f_back is not None
+                and not inside(frame.f_back.f_code)):
             fn = getattr(formulas, code.co_name, None)
             if inspect.isfunction(fn) and fn.__code__ is code:
                 seen.setdefault(code.co_name, fn)

@@ -151,7 +151,7 @@ def test_no_check_name_is_assembled_at_run_time_any_more(capsys):
 
 
 @pytest.mark.parametrize("wrong", [
-    "  cnnspec/formulas.py:1  formula: formulas.conv_out_size",
+    "  cnnspec/formulas/sizes.py:1  formula: formulas.conv_out_size",
     "  cnnspec/rules/conv.py:1  the rule (rule(...) call)",
     "  spec/conv.md:1  spec: spec/conv.md#conv-out-size",
     "  cnnspec/rules/conv_checks.py:1  output_shape (compute, positive; calls conv)",

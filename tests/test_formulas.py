@@ -7,8 +7,8 @@ enumerates windows and taps.
 from __future__ import annotations
 
 import ast
-import inspect
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,10 +27,20 @@ H = sympy.Symbol("H", integer=True, positive=True)
 
 
 def test_formulas_use_no_float_division():
-    """No '/' operator anywhere in formulas.py: sizes are integer arithmetic (`//`)."""
-    tree = ast.parse(inspect.getsource(formulas))
-    divs = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div)]
-    assert divs == [], f"float division on lines {divs} of formulas.py"
+    """No '/' operator anywhere in the formulas package: sizes are integer arithmetic (`//`)."""
+    files = sorted(Path(formulas.__file__).parent.glob("*.py"))
+    assert len(files) >= 4  # __init__, _common, sizes, counts, fields
+    divs = [f"{f.name}:{n.lineno}" for f in files for n in ast.walk(ast.parse(f.read_text()))
+            if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div)]
+    assert divs == [], f"float division at {divs} of cnnspec/formulas/"
+
+
+def test_the_package_docstring_examples_hold():
+    """The doctest of cnnspec/formulas/__init__.py (an int, and the SymPy expression)."""
+    import doctest
+
+    result = doctest.testmod(formulas, verbose=False)
+    assert result.attempted >= 3 and result.failed == 0
 
 
 # ------------------------------------------------------------------ the integer path's refusals

@@ -82,7 +82,7 @@ def check_flag(name: str, v: Any) -> bool:
 def _indexed(e: InvalidConfig, a: int) -> InvalidConfig:
     """The same error, its leading name indexed by spatial axis ``a``.
 
-    formulas.py works on one axis and names ``output_padding=2``; the op's caller passed a
+    cnnspec.formulas works on one axis and names ``output_padding=2``; the op's caller passed a
     tuple, so the message says ``output_padding[1]=2``.
     """
     name, eq, rest = e.message.partition("=")

@@ -1,7 +1,7 @@
 """Checks of the padding rules (declared in rules/pad.py).
 
 'same', 'valid' and 'full' are checked on the target: the (before, after) pairs that
-formulas.py gives for them must produce the promised output size and the values of the
+cnnspec.formulas gives for them must produce the promised output size and the values of the
 reference called with the padding's name.  The padding modes are the reference's own
 (the target contract pads with zeros only), so their checks are spec-internal (ops=()):
 ref.pad against a naive index map, and ref.pad refusing the sizes the modes cannot pad.
@@ -32,7 +32,7 @@ def _cases(op: str, **kwargs):
 
 
 def _named_padding(cfg, name: str) -> tuple[tuple[int, int], ...]:
-    """The (before, after) pairs formulas.py gives for a named padding of this config."""
+    """The (before, after) pairs cnnspec.formulas gives for a named padding of this config."""
     spatial = cfg.x.shape[2:]
     if name == "valid":
         return tuple(formulas.valid_padding() for _ in spatial)

@@ -1,89 +1,14 @@
-"""Every size and count formula of cnnspec, each defined once.
-
-Integer arithmetic only (``//``, never ``/``), so each function returns an ``int`` for int
-arguments and a SymPy expression for symbolic ones::
-
-    >>> conv_out_size(7, 3, stride=2, padding=1)
-    4
-    >>> import sympy; H = sympy.Symbol("H", integer=True, positive=True)
-    >>> conv_out_size(H, 3, stride=2, padding=1)
-    floor((H - 1)/2) + 1
-
-For concrete ints the preconditions are checked and a broken one raises
-:class:`~cnnspec.errors.InvalidConfig` naming the rule; for symbols the expression is
-returned and the caller states the conditions (``conditions_conv`` and friends).
-
-Per-axis functions take one spatial size; the ``*_shape`` functions map them over axes.
-Padding arguments accept an int (both sides) or a ``(before, after)`` pair.
-"""
+"""Output sizes of convolution, pooling and transposed convolution, the checks that a
+kernel fits, and the padding that the padding words ('valid', 'same', 'full', ...) name."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
-from ._check import as_int, at_least, is_symbolic, pairs, per_axis, require
-from .errors import InvalidConfig
-
-__all__ = [
-    "ceil_div", "effective_kernel", "conv_out_size", "conv_out_shape", "pool_out_size",
-    "pool_out_shape", "conv_transpose_out_size", "conv_transpose_out_shape", "same_padding",
-    "torch_same_padding", "valid_padding", "full_padding", "PADDING_WORDS", "named_padding",
-    "pool_window_has_input",
-    "conv_params", "conv_transpose_params", "dense_params", "depthwise_separable_params",
-    "pool_params", "batch_norm_params", "batch_norm_buffers", "conv_macs",
-    "conv_transpose_macs", "dense_macs", "RF", "receptive_field_step", "receptive_fields",
-    "adaptive_pool_window", "flatten_size", "floor_dropped", "receptive_field_union",
-    "causal_padding", "conv_flops", "conv_transpose_contributions",
-    "conv_transpose_output_padding_for", "conv_transpose_same_padding", "avg_pool_dilated_count",
-]
-
-Int = Any  # an int or a SymPy integer expression
-
-
-def _min(a: Int, b: Int) -> Int:
-    if is_symbolic(a) or is_symbolic(b):
-        import sympy
-
-        return sympy.Min(a, b)
-    return min(a, b)
-
-
-def _max(a: Int, b: Int) -> Int:
-    if is_symbolic(a) or is_symbolic(b):
-        import sympy
-
-        return sympy.Max(a, b)
-    return max(a, b)
-
-
-def _prod(values: Iterable[Int]) -> Int:
-    out: Int = 1
-    for v in values:
-        out = out * v
-    return out
-
-
-def _pad_pair(padding: Any) -> tuple[Int, Int]:
-    """An int (both sides) or a (before, after) pair, each >= 0.  [config.padding]"""
-    if isinstance(padding, Sequence) and not isinstance(padding, str):
-        items = tuple(padding)
-        require(len(items) == 2, f"padding={items!r}, but should be a (before, after) pair",
-                rule="config.rank")
-        pb, pa = as_int("padding[0]", items[0]), as_int("padding[1]", items[1])
-    else:
-        pb = pa = as_int("padding", padding)
-    for p in (pb, pa):
-        if not is_symbolic(p):
-            require(p >= 0, f"padding={padding!r}, but should be >= 0 before and after",
-                    rule="config.padding")
-    return pb, pa
-
-
-def ceil_div(a: Int, b: Int) -> Int:
-    """ceil(a / b) in integer arithmetic: ``-((-a) // b)``."""
-    return -((-a) // b)
+from .._check import as_int, at_least, is_symbolic, pairs, per_axis, require
+from ..errors import InvalidConfig
+from ._common import Int, _flag, _max, _min, _pad_pair, ceil_div
 
 
 def effective_kernel(k: Int, dilation: Int = 1) -> Int:
@@ -264,15 +189,6 @@ def avg_pool_dilated_count(i: Int, k: Int, j: Int, *, stride: Int = 1, padding: 
     return sum(1 for t in range(k) if lo <= j * s + t * dilation < hi)
 
 
-def conv_transpose_contributions(k: Int, stride: Int, q: Int) -> Int:
-    """Products a transposed convolution (d = 1) adds into output cell q, counted before any
-    cropping, for an interior cell (k - 1 <= q <= (i - 1)*s): ceil((k - q mod s) / s), i.e.
-    ceil(k/s) for k mod s of every s cells and floor(k/s) for the others.  [conv-transpose.overlap]"""
-    k = at_least("kernel", k, 1, rule="config.kernel")
-    s = at_least("stride", stride, 1, rule="config.stride")
-    return ceil_div(k - q % s, s)
-
-
 def _shape(fn: Any, spatial: Sequence[Int], kernel: Any, stride: Any, padding: Any,
            dilation: Any, **extra: Any) -> tuple[Int, ...]:
     r = len(spatial)
@@ -308,6 +224,9 @@ def conv_transpose_out_shape(spatial: Sequence[Int], kernel: Any, *, stride: Any
     ds = per_axis("dilation", dilation, r)
     return tuple(conv_transpose_out_size(i, k, stride=s, padding=p, output_padding=op, dilation=d)
                  for i, k, s, p, op, d in zip(spatial, ks, ss, ps, ops, ds))
+
+
+# ---------------------------------------------------------------- padding
 
 
 def same_padding(i: Int, k: Int, *, stride: Int = 1, dilation: Int = 1,
@@ -370,216 +289,3 @@ def full_padding(k: Int, *, dilation: Int = 1) -> tuple[Int, Int]:
     """'full' padding: d*(k-1) on both sides, so every partial overlap is an output.  [pad.full]"""
     e = effective_kernel(k, dilation) - 1
     return e, e
-
-
-# ---------------------------------------------------------------- parameter counts
-
-
-def _groups(c_in: Int, c_out: Int, groups: Int, family: str) -> tuple[Int, Int, Int]:
-    c_in = at_least("C_in", c_in, 1, rule="config.nonempty")
-    c_out = at_least("C_out", c_out, 1, rule="config.nonempty")
-    g = at_least("groups", groups, 1, rule=f"{family}.groups")
-    if not is_symbolic(g):
-        for name, c in (("C_in", c_in), ("C_out", c_out)):
-            if not is_symbolic(c):
-                require(c % g == 0, f"groups={g} does not divide {name}={c}",
-                        rule=f"{family}.groups")
-    return c_in, c_out, g
-
-
-def _sizes(name: str, values: Sequence[Int] | Int, *, low: int = 1,
-           rule: str = "config.kernel") -> tuple[Int, ...]:
-    """An int or a sequence of ints (kernel, spatial sizes), each >= low."""
-    if isinstance(values, Sequence) and not isinstance(values, str):
-        return tuple(at_least(f"{name}[{a}]", v, low, rule=rule) for a, v in enumerate(values))
-    return (at_least(name, values, low, rule=rule),)
-
-
-def _flag(name: str, v: Any) -> bool:
-    require(isinstance(v, bool) or type(v).__name__ == "bool_",
-            f"{name}={v!r}, but should be a bool", rule="config.int")
-    return bool(v)
-
-
-def conv_params(c_in: Int, c_out: Int, kernel: Sequence[Int] | Int, *, groups: Int = 1,
-                bias: bool = True) -> Int:
-    """C_out * (C_in / groups) * prod(kernel) + (C_out if bias).  [params.conv]"""
-    c_in, c_out, g = _groups(c_in, c_out, groups, "conv")
-    ks = _sizes("kernel", kernel)
-    return c_out * (c_in // g) * _prod(ks) + (c_out if _flag("bias", bias) else 0)
-
-
-def conv_transpose_params(c_in: Int, c_out: Int, kernel: Sequence[Int] | Int, *,
-                          groups: Int = 1, bias: bool = True) -> Int:
-    """C_in * (C_out / groups) * prod(kernel) + (C_out if bias).  [params.conv-transpose]"""
-    c_in, c_out, g = _groups(c_in, c_out, groups, "conv-transpose")
-    ks = _sizes("kernel", kernel)
-    return c_in * (c_out // g) * _prod(ks) + (c_out if _flag("bias", bias) else 0)
-
-
-def dense_params(n_in: Int, n_out: Int, *, bias: bool = True) -> Int:
-    """n_in * n_out + (n_out if bias).  [params.dense]"""
-    n_in = at_least("n_in", n_in, 1, rule="config.nonempty")
-    n_out = at_least("n_out", n_out, 1, rule="config.nonempty")
-    return n_in * n_out + (n_out if _flag("bias", bias) else 0)
-
-
-def depthwise_separable_params(c_in: Int, c_out: Int, kernel: Sequence[Int] | Int, *,
-                               depth_multiplier: Int = 1, bias: bool = True) -> Int:
-    """Depthwise (groups=C_in, C_in*m filters) then pointwise 1x1.  [params.separable]
-
-    = C_in*m*prod(kernel) + C_in*m*C_out (+ C_in*m + C_out with bias on both).
-    """
-    m = at_least("depth_multiplier", depth_multiplier, 1, rule="config.nonempty")
-    depthwise = conv_params(c_in, c_in * m, kernel, groups=c_in, bias=bias)
-    ks = _sizes("kernel", kernel)
-    pointwise = conv_params(c_in * m, c_out, (1,) * len(ks), bias=bias)
-    return depthwise + pointwise
-
-
-def pool_params() -> int:
-    """Pooling has no parameters.  [params.pool]"""
-    return 0
-
-
-def batch_norm_params(c: Int, *, affine: bool = True) -> Int:
-    """Learned parameters of batch norm: a scale and a shift per channel (2C).  [params.batch-norm]"""
-    c = at_least("C", c, 1, rule="config.nonempty")
-    return 2 * c if _flag("affine", affine) else 0
-
-
-def batch_norm_buffers(c: Int) -> Int:
-    """Running mean and variance of batch norm: 2C non-trained values.  [params.batch-norm]"""
-    c = at_least("C", c, 1, rule="config.nonempty")
-    return 2 * c
-
-
-# ---------------------------------------------------------------- multiply-accumulates
-
-
-def conv_macs(c_in: Int, c_out: Int, kernel: Sequence[Int], out_spatial: Sequence[Int], *,
-              groups: Int = 1, batch: Int = 1) -> Int:
-    """N * C_out * prod(out) * (C_in / groups) * prod(kernel).  [macs.conv]"""
-    c_in, c_out, g = _groups(c_in, c_out, groups, "conv")
-    ks, out = _sizes("kernel", kernel), _sizes("out_spatial", out_spatial, rule="config.nonempty")
-    n = at_least("batch", batch, 1, rule="config.nonempty")
-    return n * c_out * _prod(out) * (c_in // g) * _prod(ks)
-
-
-def conv_transpose_macs(c_in: Int, c_out: Int, kernel: Sequence[Int], in_spatial: Sequence[Int],
-                        *, groups: Int = 1, batch: Int = 1) -> Int:
-    """N * C_in * prod(in) * (C_out / groups) * prod(kernel): each input scatters a kernel.  [macs.conv-transpose]"""
-    c_in, c_out, g = _groups(c_in, c_out, groups, "conv-transpose")
-    ks, ins = _sizes("kernel", kernel), _sizes("in_spatial", in_spatial, rule="config.nonempty")
-    n = at_least("batch", batch, 1, rule="config.nonempty")
-    return n * c_in * _prod(ins) * (c_out // g) * _prod(ks)
-
-
-def conv_flops(c_in: Int, c_out: Int, kernel: Sequence[Int], out_spatial: Sequence[Int], *,
-               groups: Int = 1, batch: Int = 1, bias: bool = False) -> Int:
-    """2 * conv_macs (a multiply and an add per multiply-accumulate, the accumulator starting
-    at 0), plus one add per output element for a bias: N * C_out * prod(out).  [macs.flops]"""
-    macs = conv_macs(c_in, c_out, kernel, out_spatial, groups=groups, batch=batch)
-    outputs = batch * c_out * _prod(_sizes("out_spatial", out_spatial, rule="config.nonempty"))
-    return 2 * macs + (outputs if _flag("bias", bias) else 0)
-
-
-def dense_macs(n_in: Int, n_out: Int, *, batch: Int = 1) -> Int:
-    """N * n_in * n_out.  [macs.dense]"""
-    n_in = at_least("n_in", n_in, 1, rule="config.nonempty")
-    n_out = at_least("n_out", n_out, 1, rule="config.nonempty")
-    return at_least("batch", batch, 1, rule="config.nonempty") * n_in * n_out
-
-
-# ---------------------------------------------------------------- receptive fields
-
-
-@dataclass(frozen=True)
-class RF:
-    """Receptive field of one output unit on one axis, in input coordinates.
-
-    size: how many input positions unit 0 sees (span, gaps of dilation included);
-    jump: distance in the input between neighbouring output units;
-    start: input index of the first position unit 0 sees (negative: in the padding).
-    Unit j sees [start + j*jump, start + j*jump + size).
-    """
-
-    size: Any
-    jump: Any
-    start: Any
-
-
-def receptive_field_step(rf: RF, k: Int, *, stride: Int = 1, padding: Int = 0,
-                         dilation: Int = 1) -> RF:
-    """One layer: size += (d(k-1)+1 - 1)*jump; jump *= s; start -= p_before*jump.  [rf.size] [rf.jump] [rf.start]"""
-    s = at_least("stride", stride, 1, rule="config.stride")
-    p = at_least("padding", padding, 0, rule="config.padding")
-    eff = effective_kernel(k, dilation)
-    return RF(size=rf.size + (eff - 1) * rf.jump, jump=rf.jump * s, start=rf.start - p * rf.jump)
-
-
-def receptive_fields(layers: Iterable[Any]) -> list[RF]:
-    """The receptive field after each layer of a stack (one axis).
-
-    Each layer is a mapping or tuple (kernel, stride, padding_before, dilation); a layer
-    that does not mix positions is (1, 1, 0, 1).  Starts from the input: RF(1, 1, 0).
-    """
-    rf = RF(1, 1, 0)
-    out = []
-    for layer in layers:
-        if isinstance(layer, dict):
-            k, s, p, d = (layer["kernel"], layer.get("stride", 1), layer.get("padding", 0),
-                          layer.get("dilation", 1))
-        else:
-            k, s, p, d = (tuple(layer) + (1, 0, 1)[len(layer) - 1:])[:4]
-        rf = receptive_field_step(rf, k, stride=s, padding=p, dilation=d)
-        out.append(rf)
-    return out
-
-
-# ---------------------------------------------------------------- networks (cnnspec.summary)
-
-
-def adaptive_pool_window(i: Int, o: Int, j: Int) -> tuple[Int, Int]:
-    """Window j of adaptive pooling: [floor(j*i/o), ceil((j+1)*i/o)).  [net.adaptive-pool]
-
-    PyTorch's AdaptiveAvgPool / AdaptiveMaxPool; when o divides i every window has
-    kernel = stride = i/o, and o = 1 is global pooling (the window [0, i)).
-    """
-    i = at_least("i", i, 1, rule="config.nonempty")
-    o = at_least("output_size", o, 1, rule="config.nonempty")
-    return (j * i) // o, ceil_div((j + 1) * i, o)
-
-
-def flatten_size(c: Int, spatial: Sequence[Int]) -> Int:
-    """Features after flattening a (C, *spatial) map: C * prod(spatial).  [net.flatten]"""
-    return c * _prod(spatial)
-
-
-def floor_dropped(i: Int, o: Int, k: Int, *, stride: Int = 1, padding: Any = 0,
-                  dilation: Int = 1) -> Int:
-    """Input cells the floor of the output size leaves unread at an axis' end.  [net.remainder]
-
-    = max(0, p_b + i - max((o-1)*s + d(k-1) + 1, o*s)), with o the layer's output size
-    (conv_out_size, or pool_out_size with its ceil_mode). The last window ends at padded
-    position (o-1)*s + d(k-1); the window the floor discarded would start at o*s. Input
-    cells (at [p_b, p_b + i)) past both are read by no window only because of the floor.
-    Cells skipped between windows when s > d(k-1) + 1 are the stride's gaps, not the
-    floor's, and are not counted: a 1x1 stride-2 conv drops nothing here.
-    """
-    pb, _ = _pad_pair(padding)
-    return _max(pb + i - _max((o - 1) * stride + effective_kernel(k, dilation), o * stride), 0)
-
-
-def receptive_field_union(a: RF, b: RF) -> RF:
-    """Receptive field of a sum of two branches (a residual add): the span of both.  [net.rf-union]
-
-    start = min(starts); size = max(ends) - start; the jumps must agree (they do whenever
-    both branches have the same output shape from the same input).
-    """
-    if not (is_symbolic(a.jump) or is_symbolic(b.jump)) and a.jump != b.jump:
-        raise InvalidConfig(f"jump={a.jump} and jump={b.jump}, but should be equal",
-                            rule="net.rf-union")
-    start = _min(a.start, b.start)
-    end = _max(a.start + a.size, b.start + b.size)
-    return RF(size=end - start, jump=a.jump, start=start)
