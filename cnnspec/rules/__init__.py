@@ -182,7 +182,10 @@ MODULES: tuple[tuple[str | None, str], ...] = (
     ("count", "count_checks"),               # params.*, macs.*, rf.*, conv-transpose.overlap
     (None, "formula_checks"),                # the rendered formulas of the groups above
     ("tolerance", "tolerance_checks"),       # tolerance.*
-    ("net", "net_checks"),                   # net.*, pool.adaptive*
+    ("net", "net_checks"),                   # net.*: networks, sizes, adaptive windows
+    (None, "array_checks"),                  # net.py's array rules: batch independence,
+                                             # adaptive values, layouts, pool.avg-dilation,
+                                             # pool.max-indices
     (None, "example_checks"),                # every rule's worked examples (rules/_examples.py)
 )
 #: The modules that declare rules, and those that declare checks, in the table's order.

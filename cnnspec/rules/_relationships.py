@@ -139,7 +139,7 @@ RELATIONSHIPS: dict[str, Relationship] = {
 
 def parse(text: str, syms: dict[str, Any] | None = None) -> Any:
     """An expression of a formula line, read as the rendered-formula checks read it."""
-    from .formula_checks import _text_expr
+    from ._formula_text import text_expr as _text_expr
 
     return _text_expr(text, syms or {})
 

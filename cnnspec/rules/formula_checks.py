@@ -4,13 +4,14 @@ domain that tests/test_exhaustive.py covers exhaustively: checks of the spec its
 
 The rules live in their families' modules (pool, pad, conv-transpose); the Dumoulin &
 Visin relationships that specialise them, and their checks, are in rules/arith.py and
-rules/arith_checks.py.
+rules/arith_checks.py.  The rendered-formula checks below read formula text with
+rules/_formula_text.py; an arith rule's reading is made from its relationship
+(rules/_relationships.py), where its special case is written once.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,9 @@ from ..errors import InvalidConfig
 from . import check
 from ._counting import full_overlaps, pool_windows, same_padding_by_search, scatter_length, tap_span
 from ._evidence import call_text, composite, expect_equal, expect_refusal, expect_zero, int_symbols
+from ._formula_text import hand_segments, latex_expr, text_expr
 from ._harness import fail
+from ._relationships import RELATIONSHIPS, special_case
 
 # ---------------------------------------------------------------- pooling, floor and ceil mode
 
@@ -203,85 +206,6 @@ def _ints(draw: Any, st: Any, **ranges: tuple[int, int]) -> dict:
             for name, (lo, hi) in ranges.items()}
 
 
-def _safe_name(name: str) -> str:
-    return name.replace("'", "_prime")
-
-
-def _text_expr(text: str, symbols: dict[str, Any]) -> Any:
-    """Parse one formula of plain text, with the rule's own symbols for the printed names
-    (``d(k-1)`` and ``2p`` read as products, ``ceil``/``min``/``max`` as functions)."""
-    import sympy
-    from sympy.parsing.sympy_parser import convert_xor, implicit_multiplication, parse_expr, standard_transformations
-
-    local = {_safe_name(n): s for n, s in symbols.items()}
-    local.update(floor=sympy.floor, ceil=sympy.ceiling, ceiling=sympy.ceiling, min=sympy.Min,
-                 max=sympy.Max, Min=sympy.Min, Max=sympy.Max)
-    out = parse_expr(re.sub(r"([A-Za-z]\w*)'", r"\1_prime", text), local_dict=local,
-                     transformations=(*standard_transformations, implicit_multiplication,
-                                      convert_xor))
-    return sympy.Tuple(*out) if isinstance(out, tuple) else out
-
-
-def hand_segments(formula: str, aliases: tuple[tuple[str, str], ...] = ()) -> list[str]:
-    """The expressions of a hand-written formula line: its main clause (without the
-    '   (conditions)' and ',   definitions' that follow), split at ' = ', less a leading name
-    or label ('o', "o'", 'dropped', 'dense, conv: d(params)/dH')."""
-    main = re.split(r"\s{3,}\(|,\s{2,}", formula.splitlines()[0])[0]
-    for old, new in aliases:
-        main = re.sub(rf"(?<![\w']){re.escape(old)}(?![\w'])", new, main)
-    segments = [seg.strip() for seg in main.split(" = ")]
-    if re.fullmatch(r"[A-Za-z_]\w*'?", segments[0]) or ":" in segments[0]:
-        segments = segments[1:]
-    return segments
-
-
-def _split_latex_tuple(latex: str) -> list[str]:
-    r"""``\left( a, \  b\right)`` -> [a, b]; anything else -> [latex]."""
-    if not (latex.startswith(r"\left(") and latex.endswith(r"\right)")):
-        return [latex]
-    inner, depth, parts, cur = latex[len(r"\left("):-len(r"\right)")], 0, [], ""
-    for ch in inner:
-        depth += ch in "({[" or 0
-        depth -= ch in ")}]" or 0
-        if ch == "," and depth == 0:
-            parts, cur = [*parts, cur], ""
-        else:
-            cur += ch
-    return [latex] if not parts else [p.replace(r"\ ", " ").strip() for p in (*parts, cur)]
-
-
-def _latex_part(parse_latex: Any, part: str, symbols: dict[str, Any]) -> Any:
-    import sympy
-
-    t = re.sub(r"(?<![\\\w])d(?![\w}])", "{d}", part)
-    t = re.sub(r"(\\?[A-Za-z]+|[}'\d)])\s*\\left\(",
-               lambda m: m.group(0) if m.group(1).startswith("\\")
-               else m.group(1) + r" \cdot \left(", t)
-    parsed = parse_latex(t)
-    for name, fn in (("min", sympy.Min), ("max", sympy.Max)):  # parsed as unknown functions
-        parsed = parsed.replace(sympy.Function(name), fn)
-    by_name = {_safe_name(s.name): s for s in symbols.values()}
-    return parsed.subs({s: by_name.get(_safe_name(re.sub(r"[{}]", "", s.name)), s)
-                        for s in parsed.free_symbols})
-
-
-def _latex_expr(latex: str, symbols: dict[str, Any]) -> Any:
-    r"""Parse the LaTeX with SymPy's ANTLR parser (ImportError without antlr4).  Two quirks
-    of its grammar are worked around without changing the meaning: a lone ``d`` before a
-    letter reads as a differential (so it is braced), and ``s \left(x\right)`` as a call of
-    s (so a product sign is written)."""
-    import warnings
-
-    import sympy
-
-    with warnings.catch_warnings():  # SymPy warns about each antlr4 module it cannot import
-        warnings.simplefilter("ignore")
-        from sympy.parsing.latex import parse_latex
-
-        parts = [_latex_part(parse_latex, part, symbols) for part in _split_latex_tuple(latex)]
-    return parts[0] if len(parts) == 1 else sympy.Tuple(*parts)
-
-
 @functools.cache
 def rendered_forms(r: Any) -> list[tuple[str, str, Any]]:
     """(where, text, expression) for each form of ``r``'s rendered formula that is evaluated:
@@ -294,15 +218,15 @@ def rendered_forms(r: Any) -> list[tuple[str, str, Any]]:
     symbols = {s.name: s for s in r.symbolic().free_symbols}
     lines = r.formula_text().splitlines()
     text = lines[-1].strip().removeprefix("= ") if r.formula else lines[0]
-    forms = [("hand-written", seg, _text_expr(seg, symbols))
+    forms = [("hand-written", seg, text_expr(seg, symbols))
              for seg in (hand_segments(r.formula, reading.aliases) if r.formula else ())]
-    text_expr = _text_expr(text, symbols)
-    forms.append(("plain text", text, text_expr))
+    plain = text_expr(text, symbols)
+    forms.append(("plain text", text, plain))
     latex = formula_latex(r)
     try:
-        forms.append(("LaTeX", latex, _latex_expr(latex, symbols)))
+        forms.append(("LaTeX", latex, latex_expr(latex, symbols)))
     except ImportError:
-        if latex != latex_of(text_expr):
+        if latex != latex_of(plain):
             forms.append(("LaTeX (not the plain text's)", latex, None))
     return forms
 
@@ -364,12 +288,32 @@ def _arith(**ranges: tuple[int, int]) -> Callable[[Any, Any], dict]:
     return lambda draw, st: _ints(draw, st, **ranges)
 
 
-def _odd(draw: Any, st: Any, name: str) -> dict:
-    c = _ints(draw, st, **{name: (1, 40)}, n=(0, 6))
-    return {**c, "k": 2 * c["n"] + 1, "p": c["n"]}
-
-
 _I, _K, _S, _P = (1, 40), (1, 9), (1, 6), (0, 8)
+#: The values drawn for each variable of a Dumoulin & Visin relationship.
+_RELATIONSHIP_RANGES = {"i": _I, "i'": _I, "k": _K, "s": _S, "p": _P, "d": (1, 4), "a": (0, 5),
+                        "n": (0, 6)}
+
+
+@functools.cache
+def _special_values(rule_id: str) -> tuple[tuple[str, Any], ...]:
+    """(name, expression) of each name the relationship's special case fixes (k = 2n + 1)."""
+    rel = RELATIONSHIPS[rule_id]
+    return tuple((name, text_expr(expr, rel.symbols())) for name, expr in rel.at)
+
+
+def _relationship_reading(rule_id: str) -> Reading:
+    """An arith rule's reading, from its relationship (rules/_relationships.py): its
+    variables drawn, the names its special case fixes computed from them (the formula line
+    shows k and p of 'k = 2n + 1, p = n'), its value the formulas call of the special case."""
+    def point(draw: Any, st: Any) -> dict:
+        c = {n: draw(st.integers(*_RELATIONSHIP_RANGES[n]), label=n)
+             for n in RELATIONSHIPS[rule_id].names.split()}
+        return {**c, **{name: int(e.subs({s: c[s.name] for s in e.free_symbols}))
+                        for name, e in _special_values(rule_id)}}
+
+    return Reading(point, lambda c: special_case(rule_id, c)[1])
+
+
 _SIDES = (("p_before", "p_b"), ("p_after", "p_a"))
 F = formulas
 READINGS: dict[str, Reading] = {
@@ -387,48 +331,7 @@ READINGS: dict[str, Reading] = {
     "pad.same": Reading(_arith(i=_I, k=_K, s=_S, d=(1, 4)),
                         lambda c: sum(F.same_padding(c["i"], c["k"], stride=c["s"],
                                                      dilation=c["d"]))),
-    "arith.unit-stride-no-padding": Reading(_arith(i=_I, k=_K),
-                                            lambda c: F.conv_out_size(c["i"], c["k"])),
-    "arith.unit-stride-padding": Reading(_arith(i=_I, k=_K, p=_P),
-                                         lambda c: F.conv_out_size(c["i"], c["k"],
-                                                                   padding=c["p"])),
-    "arith.half-padding": Reading(lambda draw, st: _odd(draw, st, "i"),
-                                  lambda c: F.conv_out_size(c["i"], c["k"], padding=c["n"])),
-    "arith.full-padding": Reading(_arith(i=_I, k=_K),
-                                  lambda c: F.conv_out_size(c["i"], c["k"],
-                                                            padding=c["k"] - 1)),
-    "arith.strided-no-padding": Reading(_arith(i=_I, k=_K, s=_S),
-                                        lambda c: F.conv_out_size(c["i"], c["k"],
-                                                                  stride=c["s"])),
-    "arith.strided-padding": Reading(_arith(i=_I, k=_K, s=_S, p=_P),
-                                     lambda c: F.conv_out_size(c["i"], c["k"], stride=c["s"],
-                                                               padding=c["p"])),
-    "arith.pooling": Reading(_arith(i=_I, k=_K, s=_S),
-                             lambda c: F.pool_out_size(c["i"], c["k"], stride=c["s"])),
-    "arith.transposed-unit-stride-no-padding": Reading(
-        _arith(i_prime=_I, k=_K), lambda c: F.conv_transpose_out_size(c["i'"], c["k"])),
-    "arith.transposed-unit-stride-padding": Reading(
-        _arith(i_prime=_I, k=_K, p=_P),
-        lambda c: F.conv_transpose_out_size(c["i'"], c["k"], padding=c["p"])),
-    "arith.transposed-half-padding": Reading(
-        lambda draw, st: _odd(draw, st, "i_prime"),
-        lambda c: F.conv_transpose_out_size(c["i'"], c["k"], padding=c["n"])),
-    "arith.transposed-full-padding": Reading(
-        _arith(i_prime=_I, k=_K),
-        lambda c: F.conv_transpose_out_size(c["i'"], c["k"], padding=c["k"] - 1)),
-    "arith.transposed-strided-no-padding": Reading(
-        _arith(i_prime=_I, k=_K, s=_S),
-        lambda c: F.conv_transpose_out_size(c["i'"], c["k"], stride=c["s"])),
-    "arith.transposed-strided-padding": Reading(
-        _arith(i_prime=_I, k=_K, s=_S, p=_P),
-        lambda c: F.conv_transpose_out_size(c["i'"], c["k"], stride=c["s"], padding=c["p"])),
-    "arith.transposed-strided-remainder": Reading(
-        _arith(i_prime=_I, k=_K, s=_S, p=_P, a=(0, 5)),
-        lambda c: F.conv_transpose_out_size(c["i'"], c["k"], stride=c["s"], padding=c["p"],
-                                            output_padding=c["a"])),
-    "arith.dilated": Reading(_arith(i=_I, k=_K, s=_S, p=_P, d=(1, 4)),
-                             lambda c: F.conv_out_size(c["i"], c["k"], stride=c["s"],
-                                                       padding=c["p"], dilation=c["d"])),
+    **{rule_id: _relationship_reading(rule_id) for rule_id in RELATIONSHIPS},
     "params.conv": Reading(
         lambda draw, st: (lambda c: {**c, "C_in": c["C_in"] * c["g"],
                                      "C_out": c["C_out"] * c["g"]})(
