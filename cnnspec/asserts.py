@@ -7,11 +7,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
-__all__ = ["format_call", "fail", "assert_shape", "assert_exact", "assert_within"]
+__all__ = ["format_call", "fail", "assert_shape", "assert_exact", "assert_within",
+           "observing"]
 
 
 def _describe(v: Any) -> str:
@@ -71,7 +74,18 @@ def assert_exact(actual: Any, expected: Any, *, rule: str, call: str = "", name:
 #: Callbacks told of every bounded comparison, ``fn(actual, expected, bound, statistical)``
 #: (statistical: a sharper, empirical sqrt(K)-based bound, or None): the conformance worker
 #: records the worst error relative to each for its report.  They never change the verdict.
+#: Add one with :func:`observing`, for the comparisons made inside the ``with`` block.
 OBSERVERS: list[Any] = []
+
+
+@contextmanager
+def observing(fn: Any) -> Iterator[None]:
+    """Tell ``fn`` of every bounded comparison made inside the block (see OBSERVERS)."""
+    OBSERVERS.append(fn)
+    try:
+        yield
+    finally:
+        OBSERVERS.remove(fn)
 
 
 def assert_within(actual: Any, expected: Any, bound: Any, *, rule: str, call: str = "",

@@ -86,12 +86,12 @@ def prove(args: argparse.Namespace) -> int:
     for c in selected:
         out = proving.run_proof(c, max_examples=args.max_examples, seed=args.seed)
         n = proving.examples_for(c, args.max_examples)
-        mark = "pass" if out["status"] == "pass" else "FAIL"
-        print(f"{mark}  {c.id}  ({out.get('examples', 0)} of {n} examples, "
-              f"{out.get('seconds', 0.0):.2f} s)", flush=True)
+        mark = "pass" if out.status == "pass" else "FAIL"
+        print(f"{mark}  {c.id}  ({out.examples} of {n} examples, {out.seconds:.2f} s)",
+              flush=True)
         if mark == "FAIL":
             failed.append(c)
-            message = str(out.get("message", "")).replace("\n", "\n      ")
+            message = out.message.replace("\n", "\n      ")
             print(f"      {message}\n      replay: cnnspec prove '{c.id}' --seed {args.seed}"
                   + (f" --max-examples {args.max_examples}" if args.max_examples else ""))
     print(f"{len(selected)} proofs: {len(selected) - len(failed)} passed, {len(failed)} failed "

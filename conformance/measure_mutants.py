@@ -116,11 +116,11 @@ def _run_one(target: Target, check: rules.Check, max_examples: int, seed: int | 
     minimal failing case and its error, or None; cases passed).  ``seed`` None: derandomized."""
     out = run_check(target, check, max_examples=capped(check, max_examples), seed=seed,
                     target_spec="(a mutant)", with_error=True)
-    if out["status"] != "fail":  # pass, or nothing drawn / every case unsupported
-        return None, out["examples"]
-    if out.get("_case") is None:  # the strategy or Hypothesis broke, not the target
-        raise out["_error"]
-    return (out["_case"], out["_error"]), out["examples"]
+    if out.status != "fail":  # pass, or nothing drawn / every case unsupported
+        return None, out.examples
+    if out.case is None:  # the strategy or Hypothesis broke, not the target
+        raise out.error
+    return (out.case, out.error), out.examples
 
 
 def run_checks(target: Target, checks: Sequence[rules.Check], *, max_examples: int = MAX_EXAMPLES,

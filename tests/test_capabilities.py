@@ -213,7 +213,7 @@ def test_restricted_drawing_reaches_the_course_target(check):
     with strategies.capabilities(probe(target)):
         out = run_check(target, counted, max_examples=min(50, check.max_examples or 50), seed=0,
                         target_spec=COURSE)
-    assert out["status"] == "pass", out.get("message")
+    assert out.status == "pass", out.message
     assert reached, f"{check.id}: no case reached the check"
     share = sum(reached) / len(reached)
     assert share >= 0.9, f"{check.id}: {sum(reached)} of {len(reached)} cases reached the target"

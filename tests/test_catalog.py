@@ -64,14 +64,14 @@ def _run(target_name: str, check: rules.Check) -> None:
     out = run_check(target, check, max_examples=check.max_examples or profile.max_examples,
                     seed=None if profile.derandomize else random.getrandbits(32),
                     target_spec=target_name)
-    if out["status"] == "fail":
-        pytest.fail(f"{check.id} on {target_name}: {out['message']}\n"
-                    f"minimal example: {out['example']['repr'] if 'example' in out else '?'}",
+    if out.status == "fail":
+        pytest.fail(f"{check.id} on {target_name}: {out.message}\n"
+                    f"minimal example: {out.example['repr'] if out.example else '?'}",
                     pytrace=False)
-    if out["status"] == "unsupported":
-        pytest.skip(f"{target_name}: {out['message']}")
-    assert out["status"] == "pass" and out["examples"] > 0, \
-        f"{check.id} on {target_name} checked no case: {out.get('message')}"
+    if out.status == "unsupported":
+        pytest.skip(f"{target_name}: {out.message}")
+    assert out.status == "pass" and out.examples > 0, \
+        f"{check.id} on {target_name} checked no case: {out.message}"
 
 
 @pytest.mark.parametrize("target_name, check", ITEMS)

@@ -31,8 +31,8 @@ def test_there_are_proofs_and_only_proofs_are_selected():
 @pytest.mark.parametrize("proof", PROOFS, ids=[c.id for c in PROOFS])
 def test_proof_holds(proof):
     out = run_proof(proof, max_examples=EXAMPLES, seed=0)
-    assert out["status"] == "pass", out.get("message")
-    assert out["examples"] >= 1, f"{proof.id} drew no case, but a proof must check one"
+    assert out.status == "pass", out.message
+    assert out.examples >= 1, f"{proof.id} drew no case, but a proof must check one"
 
 
 def test_a_broken_formula_fails_its_proof_citing_the_rule(monkeypatch):
@@ -41,8 +41,8 @@ def test_a_broken_formula_fails_its_proof_citing_the_rule(monkeypatch):
     monkeypatch.setattr(formulas, "conv_out_size", lambda *a, **k: right(*a, **k) + 1)
     (proof,) = select("arith.unit-stride-no-padding::counts_windows")
     out = run_proof(proof, max_examples=EXAMPLES, seed=0)
-    assert out["status"] == "fail"
-    assert "[arith.unit-stride-no-padding]" in out["message"]
+    assert out.status == "fail"
+    assert "[arith.unit-stride-no-padding]" in out.message
 
 
 def test_a_check_that_calls_a_target_is_not_a_proof():

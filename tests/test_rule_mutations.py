@@ -44,9 +44,9 @@ def _failure(check: rules.Check, target) -> str | None:
     the message of its failure that cites the rule, or None when it passes."""
     out = run_check(target, check, max_examples=capped(check, MAX_EXAMPLES), seed=None,
                     target_spec="(a mutation)", shrink=False, with_error=True)
-    if out["status"] != "fail":
+    if out.status != "fail":
         return None
-    msgs = _messages(out["_error"])  # AssertionError, InvalidConfig, or what the check raised
+    msgs = _messages(out.error)  # AssertionError, InvalidConfig, or what the check raised
     return next((m for m in msgs if f"[{check.rule}]" in m), "NOT CITING: " + msgs[0][:300])
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from cnnspec import formulas, rules, strategies
 from cnnspec.conform.checkrun import run_check
+from cnnspec.conform.tasks import Outcome
 from cnnspec.targets import load_target
 from cnnspec.targets import reference as _reference
 
@@ -69,7 +70,7 @@ def _check(check_id: str):
     return next(c for c in rules.all_checks() if c.id == check_id)
 
 
-def _outcome(target, check_id: str, n: int = 30) -> dict:
+def _outcome(target, check_id: str, n: int = 30) -> Outcome:
     check = _check(check_id)
     return run_check(target, check, max_examples=min(n, check.max_examples or n), seed=0,
                      target_spec="t")
@@ -79,13 +80,13 @@ def _outcome(target, check_id: str, n: int = 30) -> dict:
                                     "conv_channel_block_48_dropped"])
 def test_large_cases_catch_the_tail_bugs(mutant):
     out = _outcome(load_target(load(mutant)), "conv.def::large_cases")
-    assert out["status"] == "fail" and "[conv.def]" in out["message"], out
+    assert out.status == "fail" and "[conv.def]" in out.message, out
 
 
 @pytest.mark.parametrize("mutant", ["conv_tail_tile_16", "conv_channel_block_48_dropped"])
 def test_the_small_cases_do_not_reach_the_tail_bugs(mutant):
     """The gap the large cases close: the plain conv.def check passes these mutants."""
-    assert _outcome(load_target(load(mutant)), "conv.def::matches_the_reference")["status"] == "pass"
+    assert _outcome(load_target(load(mutant)), "conv.def::matches_the_reference").status == "pass"
 
 
 @pytest.mark.parametrize("check_id", ["conv.def::large_cases",
@@ -95,14 +96,14 @@ def test_the_small_cases_do_not_reach_the_tail_bugs(mutant):
                                       "conv.def::integers_beyond_reduced_precision"])
 def test_the_reference_passes_the_new_checks(check_id):
     out = _outcome(load_target(_reference), check_id)
-    assert out["status"] == "pass" and out["examples"] > 0, out
+    assert out.status == "pass" and out.examples > 0, out
 
 
 @pytest.mark.parametrize("precision", ["tf32", "bfloat16"])
 def test_undeclared_reduced_precision_inputs_are_caught_exactly(precision):
     out = _outcome(load_target(load(f"conv_{precision}_inputs")),
                    "conv.def::integers_beyond_reduced_precision")
-    assert out["status"] == "fail" and "[conv.def]" in out["message"], out
+    assert out.status == "fail" and "[conv.def]" in out.message, out
 
 
 @pytest.mark.parametrize("precision", ["tf32", "bfloat16"])
@@ -112,4 +113,4 @@ def test_a_declared_precision_is_judged_by_its_bound(precision):
     module.conv = load(f"conv_{precision}_inputs").conv
     module.PRECISION = precision
     out = _outcome(load_target(module), "conv.def::integers_beyond_reduced_precision")
-    assert out["status"] == "pass" and out["examples"] > 0, out
+    assert out.status == "pass" and out.examples > 0, out

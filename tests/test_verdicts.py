@@ -408,14 +408,10 @@ def test_errors_beyond_the_statistical_bound_are_a_warning_only():
     from cnnspec.conform import checkrun
     from cnnspec.conform.progress import summary
 
-    checkrun.CURRENT = state = checkrun._State()
-    asserts.OBSERVERS.append(checkrun.observe_bound)
-    try:
+    state = checkrun._State()
+    with asserts.observing(state.observe):
         asserts.assert_within(np.array([1.0 + 1e-6]), np.array([1.0]), 1e-5, rule="conv.def",
                               statistical=1e-7)  # within the bound, 10x the statistical one
-    finally:
-        asserts.OBSERVERS.remove(checkrun.observe_bound)
-        checkrun.CURRENT = None
     assert state.worst == pytest.approx(0.1, rel=1e-3)
     assert state.worst_statistical == pytest.approx(10, rel=1e-3)
     r = aggregate("conv", "conv.def", "t", [outcome("conv.def::a", "pass",

@@ -17,14 +17,17 @@ import dataclasses
 import math
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
 
+from .. import asserts
 from ..targets import OpMissing, Target, Unsupported
 from .repro import case_tag, repro_script
+from .tasks import Outcome
 
-__all__ = ["run_check", "capped", "describe_case", "observe_bound", "MAX_ARRAY_SIZE"]
+__all__ = ["run_check", "capped", "describe_case", "MAX_ARRAY_SIZE"]
 
 #: Arrays up to this many elements are copied into the report (the minimal ones are tiny).
 MAX_ARRAY_SIZE = 256
@@ -46,9 +49,21 @@ class _State:
         self.worst: float | None = None
         self.worst_statistical: float | None = None
 
-
-#: The state of the check in progress, for the tolerance observer (one check at a time).
-CURRENT: _State | None = None
+    def observe(self, actual: Any, expected: Any, bound: Any, statistical: Any = None) -> None:
+        """Record max |actual - expected| / bound of a K-aware comparison (worst error), and
+        the same against the statistical sqrt(K) bound when given (an asserts observer)."""
+        with np.errstate(all="ignore"):
+            a = np.asarray(actual, dtype=np.float64)
+            e = np.asarray(expected, dtype=np.float64)
+            if a.shape != e.shape or a.size == 0:
+                return
+            ratio = _worst_ratio(a, e, bound)
+            sharp = None if statistical is None else _worst_ratio(a, e, statistical)
+        if ratio is not None:
+            self.worst = ratio if self.worst is None else max(self.worst, ratio)
+        if sharp is not None:
+            self.worst_statistical = sharp if self.worst_statistical is None else \
+                max(self.worst_statistical, sharp)
 
 
 def _worst_ratio(a: np.ndarray, e: np.ndarray, bound: Any) -> float | None:
@@ -58,25 +73,6 @@ def _worst_ratio(a: np.ndarray, e: np.ndarray, bound: Any) -> float | None:
         return None
     ratio = float(np.max(np.abs(a[ok] - e[ok]) / b[ok]))
     return min(ratio, 1e300)  # finite for the JSON report (a tiny bound, a large error)
-
-
-def observe_bound(actual: Any, expected: Any, bound: Any, statistical: Any = None) -> None:
-    """Record max |actual - expected| / bound of a K-aware comparison (worst error), and the
-    same against the statistical sqrt(K) bound when given (an asserts.OBSERVERS hook)."""
-    if CURRENT is None:
-        return
-    with np.errstate(all="ignore"):
-        a = np.asarray(actual, dtype=np.float64)
-        e = np.asarray(expected, dtype=np.float64)
-        if a.shape != e.shape or a.size == 0:
-            return
-        ratio = _worst_ratio(a, e, bound)
-        sharp = None if statistical is None else _worst_ratio(a, e, statistical)
-    if ratio is not None:
-        CURRENT.worst = ratio if CURRENT.worst is None else max(CURRENT.worst, ratio)
-    if sharp is not None:
-        CURRENT.worst_statistical = sharp if CURRENT.worst_statistical is None else \
-            max(CURRENT.worst_statistical, sharp)
 
 
 def capped(check: Any, max_examples: int) -> int:
@@ -90,8 +86,8 @@ def run_check(target: Target, check: Any, *, max_examples: int, seed: int | None
               on_case: Callable[[Any], None] | None = None,
               skip_refusals: bool = False, tolerate: tuple[str, ...] = (),
               shape_budget: Any = None, shrink: bool = True,
-              with_error: bool = False) -> dict[str, Any]:
-    """The outcome of ``check`` on ``target``: a dict for :class:`CheckOutcome`.
+              with_error: bool = False, observe_bounds: bool = False) -> Outcome:
+    """The outcome of ``check`` on ``target``.
 
     ``exclude``: cases for which it returns True are rejected (used to rerun a check outside
     the cases a target's convention explains).  ``on_case``: called with each case first
@@ -104,8 +100,11 @@ def run_check(target: Target, check: Any, *, max_examples: int, seed: int | None
     few shapes (a target that compiles per shape).  ``seed``: None draws derandomized
     (Hypothesis' fixed sequence).  ``shrink``: False reports the first failing case as
     drawn (a caller that needs only to know whether the check fails).  ``with_error``: the
-    outcome of a failure also holds the exception itself under ``"_error"`` (in-process
-    callers; like ``"_case"`` it is not for the worker's pipe).
+    outcome of a failure also holds the exception itself (``error``; in-process callers:
+    like ``case`` it is not for the worker's pipe).  ``observe_bounds``: record the worst
+    error relative to the bound of every K-aware comparison the check makes
+    (``worst_error``, ``worst_statistical``; an observer of cnnspec.asserts for this run
+    only), else they are None.
 
     Cases the target does not support (NotImplementedError) are rejected, so Hypothesis
     draws others in their place: the example budget is spent on computed cases, and
@@ -117,8 +116,7 @@ def run_check(target: Target, check: Any, *, max_examples: int, seed: int | None
 
     from ..rules._harness import ConventionDifference, Refusal
 
-    global CURRENT
-    state = CURRENT = _State()
+    state = _State()
     started = time.perf_counter()
 
     def set_aside() -> None:
@@ -169,41 +167,43 @@ def run_check(target: Target, check: Any, *, max_examples: int, seed: int | None
                     verbosity=Verbosity.quiet, print_blob=False)(test)
     if seed is not None:
         test = hypothesis_seed(seed)(test)
-    out: dict[str, Any] = {"check": check.id, "status": "pass"}
+    out = Outcome(check.id)
     try:
-        test()
+        with asserts.observing(state.observe) if observe_bounds else nullcontext():
+            test()
     except Unsatisfiable:
-        out.update(status="none", message="no case could be drawn")
+        out.status, out.message = "none", "no case could be drawn"
         if state.unsupported:
-            out.update(status="unsupported", message=f"every case unsupported: {state.reason}")
+            out.status, out.message = "unsupported", f"every case unsupported: {state.reason}"
     except BaseException as e:  # noqa: BLE001 - AssertionError, Flaky, anything the target did
         if isinstance(e, (KeyboardInterrupt, SystemExit)):
             raise
-        out.update(_failure(check, state, e, target_spec, seed))
+        _failure(out, check, state, e, target_spec, seed)
         if with_error:
-            out["_error"] = e if state.failing is None else state.failing[1]
+            out.error = e if state.failing is None else state.failing[1]
     else:
         if state.passed == 0 and state.unsupported:
-            out.update(status="unsupported", message=f"every case unsupported: {state.reason}")
-    CURRENT = None
-    out.update(examples=state.passed, unsupported=state.unsupported, refused=state.refused,
-               requested=max_examples, worst_error=state.worst,
-               worst_statistical=state.worst_statistical,
-               seconds=time.perf_counter() - started)
+            out.status, out.message = "unsupported", f"every case unsupported: {state.reason}"
+    out.examples, out.unsupported, out.refused = state.passed, state.unsupported, state.refused
+    out.requested, out.worst_error = max_examples, state.worst
+    out.worst_statistical = state.worst_statistical
+    out.seconds = time.perf_counter() - started
     return out
 
 
-def _failure(check: Any, state: _State, error: BaseException, target_spec: str,
-             seed: int | None) -> dict[str, Any]:
+def _failure(out: Outcome, check: Any, state: _State, error: BaseException, target_spec: str,
+             seed: int | None) -> None:
+    """Make ``out`` the failure ``error`` ended the run with."""
+    out.status = "fail"
     if state.failing is None:  # the strategy or Hypothesis itself broke: a cnnspec problem
-        return {"status": "fail", "message": f"cnnspec could not run the check "
-                f"({type(error).__name__}: {error}) [{check.rule}]"}
+        out.message = (f"cnnspec could not run the check ({type(error).__name__}: {error}) "
+                       f"[{check.rule}]")
+        return
     case, exc = state.failing
-    extra: dict[str, Any] = {}
     if getattr(exc, "error", None) is not None:  # a Refusal: the target's exception
-        extra["refusal"] = exc.error  # type: ignore[attr-defined]
+        out.refusal = exc.error  # type: ignore[attr-defined]
     if getattr(exc, "convention", None) is not None:  # recognised by the check itself
-        extra["convention_seen"] = exc.convention  # type: ignore[attr-defined]
+        out.convention_seen = exc.convention  # type: ignore[attr-defined]
     if isinstance(exc, AssertionError):
         message = str(exc)
     else:  # an exception escaping the check: the target did something the harness missed
@@ -211,10 +211,9 @@ def _failure(check: Any, state: _State, error: BaseException, target_spec: str,
                    f"AssertionError [{check.rule}]\n  [{getattr(case, 'call', lambda: case)()}]")
     if type(error).__name__.startswith("Flaky"):
         message += "\n  (flaky: the target did not fail again on the same input)"
-    return {"status": "fail", "message": message, "example": describe_case(case),
-            "repro": None if seed is None else  # derandomized: no --seed replays it
-            repro_script(check.id, check.ops, case_tag(case), target_spec, seed),
-            "_case": case, **extra}
+    out.message, out.example, out.case = message, describe_case(case), case
+    out.repro = None if seed is None else (  # derandomized: no --seed replays it
+        repro_script(check.id, check.ops, case_tag(case), target_spec, seed))
 
 
 # ---------------------------------------------------------------- describing a case

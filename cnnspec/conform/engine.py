@@ -42,6 +42,7 @@ from ..targets import ALL_OPS, FORWARD_OF, STYLES
 from . import conventions as conv
 from .options import PROFILES, RunOptions, UsageError
 from .results import CheckOutcome, Report, Result, aggregate, apply_xfail
+from .tasks import PROBE, Outcome, Task
 from .workers import Pool
 
 __all__ = ["run", "Runner", "plan", "PROFILES", "RunOptions", "UsageError", "read_xfail"]
@@ -158,15 +159,15 @@ class Runner:
                 self.outcomes[c.id] = static
         if self.info.get("unavailable"):
             return
-        for _, outcome in self.pool.run([{"kind": "probe", "check": "conventions::probe"}]):
-            if "conventions" in outcome:
-                self.report.conventions = outcome["conventions"]
-                self.capabilities = outcome.get("capabilities")
-                self.report.restrictions = list(outcome.get("restrictions") or ())
-                self.few_shapes = outcome.get("few_shapes")
+        for _, outcome in self.pool.run([PROBE]):
+            if outcome.probe is not None:
+                self.report.conventions = outcome.probe.conventions
+                self.capabilities = outcome.probe.capabilities
+                self.report.restrictions = list(outcome.probe.restrictions or ())
+                self.few_shapes = outcome.probe.few_shapes
                 self.report.environment["few_shapes"] = self.few_shapes
             else:
-                why = outcome.get("message", "").split("\n", 1)[0].removesuffix(" [conventions]")
+                why = outcome.message.split("\n", 1)[0].removesuffix(" [conventions]")
                 self.report.conventions = {k: {"value": f"unknown (the probe failed: {why})"}
                                            for k in conv.CONVENTIONS}
         self.deviations = conv.deviations(self.report.conventions)
@@ -181,30 +182,28 @@ class Runner:
                                 f"the target does not define {', '.join(m + '()' for m in missing)}")
         return None
 
-    def _task(self, c: registry.Check) -> dict[str, Any]:
+    def _task(self, c: registry.Check) -> Task:
         if self.max_examples is not None:
             n = self.max_examples
         elif c.max_examples is not None:
             n = max(1, round(c.max_examples * PROFILES[self.profile] / PROFILES["default"]))
         else:
             n = PROFILES[self.profile]
-        return {"kind": "check", "check": c.id, "ops": list(c.ops), "max_examples": n,
-                "seed": self.seed, "deviations": self.deviations,
-                "level": c.level, "capabilities": self.capabilities, "large": c.large,
-                "few_shapes": bool(self.few_shapes)}
+        return Task("check", c.id, ops=tuple(c.ops), max_examples=n, seed=self.seed,
+                    deviations=self.deviations, level=c.level, capabilities=self.capabilities,
+                    large=c.large, few_shapes=bool(self.few_shapes))
 
     # ------------------------------------------------------------ running
 
-    def _record(self, task: dict[str, Any], outcome: dict[str, Any]) -> None:
-        if outcome.get("status") == "none":  # no case drawn at all: nothing was checked
-            outcome["status"] = "unsupported"
-        outcome["level"] = task["level"]
-        self.outcomes[task["check"]] = CheckOutcome.from_dict(outcome)
-        for key in outcome.get("convention") or ():  # seen by a check rather than the probe
+    def _record(self, task: Task, outcome: Outcome) -> None:
+        if outcome.status == "none":  # no case drawn at all: nothing was checked
+            outcome.status = "unsupported"
+        self.outcomes[task.check] = CheckOutcome.of(outcome, task.level)
+        for key in outcome.convention or ():  # seen by a check rather than the probe
             found = self.report.conventions.get(key)
             if found is not None and not found.get("deviates"):
                 value = conv.alternative(key)
-                found.update(value=f"{value} (seen by {task['check']}; the probe saw "
+                found.update(value=f"{value} (seen by {task.check}; the probe saw "
                                    f"{found.get('value')!r})", deviates=True,
                              follows_spec=False, who=conv.CONVENTIONS[key].alternatives.get(value, ""))
 
@@ -256,8 +255,8 @@ class Runner:
                 self._record(task, outcome)
                 ready = []
                 for k, ids in pending.items():
-                    if task["check"] in ids:
-                        ids.discard(task["check"])
+                    if task.check in ids:
+                        ids.discard(task.check)
                         if not ids:
                             ready.append(k)
                 complete(ready)

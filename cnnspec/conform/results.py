@@ -38,7 +38,10 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .tasks import Outcome
 
 __all__ = ["STATUSES", "FAILING", "LEVELS", "EXIT_NOTHING_CHECKED", "EXIT_INTERRUPTED",
            "CheckOutcome", "Result", "Report", "Finding", "aggregate", "SPEC_OP"]
@@ -77,8 +80,10 @@ class CheckOutcome:
     worst_statistical: float | None = None
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> CheckOutcome:
-        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
+    def of(cls, outcome: Outcome, level: str) -> CheckOutcome:
+        """The part of a worker's outcome the report shows, at the check's level."""
+        return cls(level=level, **{k: getattr(outcome, k) for k in cls.__dataclass_fields__
+                                   if k != "level"})
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)

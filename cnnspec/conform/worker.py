@@ -18,7 +18,8 @@ The worker never lets the target touch the parent:
 - SIGINT is ignored (the parent handles Ctrl-C) and the worker dies with its parent.
 
 Protocol on the pipe: the worker sends ("ready", info) or ("load-error", text) first, then
-one ("result", dict) per task; a task is {"kind": "probe"} or {"kind": "check", ...}.
+one ("result", Outcome) per Task it receives (:mod:`cnnspec.conform.tasks`), until a Task
+of kind "stop".
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ import time
 import traceback
 import types
 from typing import Any
+
+from .tasks import Outcome, Probe, Task
 
 __all__ = ["main"]
 
@@ -114,25 +117,14 @@ def _proxy(target: Any, call_start: Any, op_buf: Any) -> Any:
     return Target(target.name, module)
 
 
-def _observe_bounds() -> None:
-    """Record the worst error relative to the bound (and to the statistical sqrt(K) bound) of
-    every K-aware comparison the checks make, for the report: a hook of
-    cnnspec.asserts.assert_within; the comparison itself is unchanged."""
-    from .. import asserts
-    from . import checkrun
-
-    if checkrun.observe_bound not in asserts.OBSERVERS:
-        asserts.OBSERVERS.append(checkrun.observe_bound)
-
-
 def _reference_file() -> str:
     from ..targets import reference
 
     return os.path.realpath(reference.__file__)
 
 
-def _run_task(task: dict[str, Any], target: Any, spec: str, case_buf: Any,
-              case_count: Any = None) -> dict[str, Any]:
+def _run_task(task: Task, target: Any, spec: str, case_buf: Any,
+              case_count: Any = None) -> Outcome:
     """Run a probe, or a check and judge its failure, in this order:
 
     1. the check recognised a convention on its own data (ConventionDifference): run again
@@ -143,11 +135,14 @@ def _run_task(task: dict[str, Any], target: Any, spec: str, case_buf: Any,
        aside; a clean run is a ``restriction`` (the refusal is the evidence), a failure is
        reported instead;
     4. a failure: its root cause (diagnose.cause) and a repro that calls the target directly.
+
+    Every run records the worst error relative to the bound (and to the statistical sqrt(K)
+    bound) of the K-aware comparisons the check makes, for the report.
     """
     from . import checkrun, conventions, diagnose, precision
     from .repro import case_tag
 
-    if task["kind"] == "probe":
+    if task.kind == "probe":
         from . import capabilities
         from .shapes import compiles_per_shape
 
@@ -157,103 +152,102 @@ def _run_task(task: dict[str, Any], target: Any, spec: str, case_buf: Any,
         except Exception:  # noqa: BLE001 - a timing probe only; the checks report the rest
             few_shapes = None
         try:
-            caps: dict[str, Any] | None = capabilities.probe(target)
-            restricted = capabilities.restrictions(caps)
+            probed = capabilities.probe(target)
+            caps: dict[str, Any] | None = probed
+            restricted = capabilities.restrictions(probed)
         except Exception as e:  # noqa: BLE001 - draw everything; the checks report the rest
             caps, restricted = None, [f"unknown (the capability probe raised "
                                       f"{type(e).__name__}: {e})"]
-        found = conventions.probe_all(target, detect_precision=precision.detect)
-        return {"conventions": found, "capabilities": caps,
-                "restrictions": restricted, "few_shapes": few_shapes}
+        following = conventions.probe_all(target, detect_precision=precision.detect)
+        return Outcome(task.check, probe=Probe(following, caps, restricted, few_shapes))
     from .. import rules
 
-    check = next(c for c in rules.all_checks() if c.id == task["check"])
+    check = next(c for c in rules.all_checks() if c.id == task.check)
 
     def on_case(case: Any) -> None:
         case_buf.value = case_tag(case).encode("utf-8", "replace")[:len(case_buf) - 1]
         if case_count is not None:
             case_count.value += 1
 
-    def run(**kwargs: Any) -> dict[str, Any]:
+    def run(**kwargs: Any) -> Outcome:
         from .. import strategies
         from .shapes import ShapeBudget
 
-        budget = ShapeBudget() if task.get("few_shapes") else None  # a fresh one per run
-        with strategies.capabilities(task.get("capabilities")):  # draw what the target takes
-            return checkrun.run_check(target, check, max_examples=task["max_examples"],
-                                      seed=task["seed"], target_spec=spec, on_case=on_case,
-                                      shape_budget=budget, **kwargs)
+        budget = ShapeBudget() if task.few_shapes else None  # a fresh one per run
+        with strategies.capabilities(task.capabilities):  # draw what the target takes
+            return checkrun.run_check(target, check, max_examples=task.max_examples,
+                                      seed=task.seed, target_spec=spec, on_case=on_case,
+                                      shape_budget=budget, observe_bounds=True, **kwargs)
 
     out = run()
-    if out["status"] != "fail":
+    if out.status != "fail":
         return out
-    seen = out.get("convention_seen")
+    seen = out.convention_seen
     if seen:  # the check recognised the convention on its own data: rerun accepting it
         again = run(tolerate=(seen,), skip_refusals=True)
-        if again["status"] != "fail":
+        if again.status != "fail":
             value = conventions.alternative(seen)
             return _with_call_repro(_convention(out, again, [seen], {seen: value}, check.rule),
-                                    check.id, spec, task["seed"])
+                                    check.id, spec, task.seed)
         out = again
-    deviating = {k: v for k, v in task.get("deviations", {}).items()
+    deviating = {k: v for k, v in task.deviations.items()
                  if conventions.explains(k, check.rule)}
-    named = conventions.affected(list(deviating), out.get("_case"), deviating)
+    named = conventions.affected(list(deviating), out.case, deviating)
     if named:  # the counterexample itself is a case of a convention the target follows
         again = run(exclude=lambda case: bool(conventions.affected(named, case, deviating)),
                     skip_refusals=True)
-        if again["status"] != "fail":
+        if again.status != "fail":
             return _with_call_repro(_convention(out, again, named, deviating, check.rule),
-                                    check.id, spec, task["seed"])
-        again["message"] += (f"\n  (outside the cases the target's convention(s) explain: "
-                             f"{', '.join(f'{k}={deviating[k]!r}' for k in named)})")
+                                    check.id, spec, task.seed)
+        again.message += (f"\n  (outside the cases the target's convention(s) explain: "
+                          f"{', '.join(f'{k}={deviating[k]!r}' for k in named)})")
         out = again
-    if "refusal" in out:  # a valid configuration refused: go on with what the target takes
+    if out.refusal is not None:  # a valid configuration refused: go on with what it takes
         again = run(skip_refusals=True)
-        if again["status"] == "fail":
-            again["also_refused"] = out["refusal"]
+        if again.status == "fail":
+            again.also_refused = out.refusal
             out = again
         else:
-            out.update(status="restriction", examples=again.get("examples", 0),
-                       unsupported=again.get("unsupported", 0),
-                       refused=again.get("refused", 0), worst_error=again.get("worst_error"))
-            return _with_call_repro(out, check.id, spec, task["seed"])
-    if out["status"] == "fail" and out.get("_case") is not None:
-        found = diagnose.cause(target, out["_case"], check.rule)
+            out.status, out.examples, out.unsupported = \
+                "restriction", again.examples, again.unsupported
+            out.refused, out.worst_error = again.refused, again.worst_error
+            return _with_call_repro(out, check.id, spec, task.seed)
+    if out.status == "fail" and out.case is not None:
+        found = diagnose.cause(target, out.case, check.rule)
         if found is not None:
-            out["cause"], out["cause_message"] = found
-    return _with_call_repro(out, check.id, spec, task["seed"])
+            out.cause, out.cause_message = found
+    return _with_call_repro(out, check.id, spec, task.seed)
 
 
-def _with_call_repro(out: dict[str, Any], check_id: str, spec: str, seed: int) -> dict[str, Any]:
+def _with_call_repro(out: Outcome, check_id: str, spec: str, seed: int) -> Outcome:
     """A failure whose case is one plain call gets the direct repro (the arrays written
     out, the call, the reference's answer) in place of the replay of the check, unless the
     replay is the runnable one (the check's failure is not in the plain call)."""
     from .diagnose import basic_call
     from .repro import call_script
 
-    call = basic_call(out.get("_case"))
-    if call is None or out.get("status") not in ("fail", "restriction", "convention"):
+    call = basic_call(out.case)
+    if call is None or out.status not in ("fail", "restriction", "convention"):
         return out
-    plain_wrong = out.get("cause") is not None or out.get("status") == "restriction" \
-        or "refusal" in out
-    if plain_wrong or "# replay:" in (out.get("repro") or ""):
-        script = call_script(spec, *call, check_id, seed, out.get("cause"))
+    plain_wrong = out.cause is not None or out.status == "restriction" \
+        or out.refusal is not None
+    if plain_wrong or "# replay:" in (out.repro or ""):
+        script = call_script(spec, *call, check_id, seed, out.cause)
         if script is not None:
-            out["repro"] = script
+            out.repro = script
     return out
 
 
-def _convention(out: dict[str, Any], again: dict[str, Any], named: list[str],
-                deviating: dict[str, str], rule: str) -> dict[str, Any]:
+def _convention(out: Outcome, again: Outcome, named: list[str],
+                deviating: dict[str, str], rule: str) -> Outcome:
     from . import conventions
 
-    out["status"], out["convention"] = "convention", named
+    out.status, out.convention = "convention", named
     follows = "; ".join(f"{k}={deviating[k]!r} (spec: {conventions.CONVENTIONS[k].default!r})"
                         for k in named)
-    out["message"] = (f"differs from the spec only where the target follows {follows}; every "
-                      f"other case passed [{rule}]\n  the first difference:\n"
-                      + out["message"])
-    out["examples"] = again.get("examples", 0)  # the cases outside the convention, all passed
+    out.message = (f"differs from the spec only where the target follows {follows}; every "
+                   f"other case passed [{rule}]\n  the first difference:\n" + out.message)
+    out.examples = again.examples  # the cases outside the convention, all passed
     return out
 
 
@@ -287,7 +281,6 @@ def main(conn: Any, call_start: Any, op_buf: Any, case_buf: Any, spec: str,
         return
     proxy = _proxy(target, call_start, op_buf)
     memory = _limit_memory(options.get("memory_limit"))
-    _observe_bounds()
     from ..targets import ALL_OPS
 
     conn.send(("ready", {"name": target.name, "ops": [op for op in ALL_OPS if target.has(op)],
@@ -302,17 +295,15 @@ def main(conn: Any, call_start: Any, op_buf: Any, case_buf: Any, spec: str,
             task = conn.recv()
         except (EOFError, OSError):
             return
-        if task.get("kind") == "stop":
+        if task.kind == "stop":
             return
         try:
             out = _run_task(task, proxy, spec, case_buf, case_count)
         except MemoryError:
-            out = {"status": "fail", "message": "the worker ran out of memory outside a target "
-                                                "call (--memory-limit)"}
+            out = Outcome(task.check, "fail", "the worker ran out of memory outside a target "
+                                              "call (--memory-limit)")
         except Exception:  # noqa: BLE001 - a bug of cnnspec; reported, the run goes on
-            out = {"status": "fail", "message": "cnnspec internal error while running the "
-                                                "check:\n" + traceback.format_exc()}
-        out.pop("_case", None)
-        out.setdefault("check", task.get("check", "probe"))
+            out = Outcome(task.check, "fail", "cnnspec internal error while running the "
+                                              "check:\n" + traceback.format_exc())
         case_buf.value = b""
-        conn.send(("result", out))
+        conn.send(("result", out.for_pipe()))

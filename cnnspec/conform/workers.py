@@ -31,6 +31,7 @@ from typing import Any
 from . import worker
 from .options import DEFAULT_MEMORY_LIMIT  # MiB a worker may allocate beyond its size after import
 from .repro import repro_script, split_tag
+from .tasks import STOP, Outcome, Task
 
 __all__ = ["Pool", "TargetImportError", "DEFAULT_MEMORY_LIMIT"]
 
@@ -103,7 +104,7 @@ class _Worker:
         self.started = time.monotonic()
         self.ready = self.dead = False
         self.base_rss = 0
-        self.task: dict[str, Any] | None = None
+        self.task: Task | None = None
 
     def kill(self) -> None:
         self.dead = True
@@ -170,7 +171,7 @@ class Pool:
     def activity(self) -> list[tuple[str, int, float]]:
         """(check, cases started, seconds) of each task in progress."""
         now = time.monotonic()
-        return [(w.task.get("check", "?"), int(w.case_count.value), now - w.task_started)
+        return [(w.task.check, int(w.case_count.value), now - w.task_started)
                 for w in self._alive() if w.task is not None]
 
     def _alive(self) -> list[_Worker]:
@@ -181,8 +182,8 @@ class Pool:
         multiprocessing.connection.wait([w.conn for w in alive] + [w.proc.sentinel for w in alive],
                                         POLL_S)
 
-    def run(self, tasks: Iterable[dict[str, Any]], on_tick: Any = None
-            ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    def run(self, tasks: Iterable[Task], on_tick: Any = None
+            ) -> Iterator[tuple[Task, Outcome]]:
         """Run the tasks, ``jobs`` at a time; yield (task, outcome) in completion order.
         ``on_tick``: called about once a second with :meth:`activity` while tasks run."""
         queue = deque(tasks)
@@ -204,7 +205,7 @@ class Pool:
                 if done is not None:
                     yield done
 
-    def _service(self, w: _Worker) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    def _service(self, w: _Worker) -> tuple[Task, Outcome] | None:
         """Read what the worker sent; detect its death, a call past the timeout, runaway
         memory.  The finished (task, outcome), if any."""
         try:
@@ -230,7 +231,7 @@ class Pool:
                                     f"{self.load_timeout:g}s")
         start = w.call_start.value
         if w.task is not None and start and now - start > self.timeout:
-            if w.task.get("large"):  # a large case: slow code, not a hang
+            if w.task.large:  # a large case: slow code, not a hang
                 return self._lost(w, f"{self._op(w)} took longer than --timeout="
                                      f"{self.timeout:g}s on a large case (the worker was "
                                      f"restarted; a larger --timeout checks it)", "unsupported")
@@ -260,7 +261,7 @@ class Pool:
         return f"the worker {how} {where}"
 
     def _lost(self, w: _Worker, why: str, status: str = "fail"
-              ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+              ) -> tuple[Task, Outcome] | None:
         """Kill w (run() replaces it when tasks remain); the outcome of w's task, if any."""
         tail = w.stderr_tail()
         tag = w.case_buf.value.decode("utf-8", "replace")
@@ -270,20 +271,18 @@ class Pool:
         task, w.task = w.task, None
         if task is None:  # died between tasks: nothing to report
             return None
-        check = task.get("check", "probe")
-        rule = check.split("::", 1)[0]
+        rule = task.check.split("::", 1)[0]
         message = f"{why} [{rule}]"
-        outcome: dict[str, Any] = {"check": check, "status": status}
+        outcome = Outcome(task.check, status)
         if tag:
             module, qualname, text = split_tag(tag)
             message += f"\n  on case (the case it died on, not shrunk): {text}"
-            outcome["example"] = {"repr": text, "type": qualname, "shrunk": False}
-            outcome["repro"] = repro_script(check, tuple(task.get("ops", ())), tag, self.spec,
-                                            task.get("seed", 0))
+            outcome.example = {"repr": text, "type": qualname, "shrunk": False}
+            outcome.repro = repro_script(task.check, task.ops, tag, self.spec, task.seed)
         if tail:
             message += "\n  the worker's last output:\n" + "\n".join(
                 "    " + line for line in tail.splitlines())
-        outcome["message"] = message
+        outcome.message = message
         return task, outcome
 
     def close(self) -> None:
@@ -291,7 +290,7 @@ class Pool:
         for w in self._alive():
             if w.ready and w.task is None:
                 try:
-                    w.conn.send({"kind": "stop"})
+                    w.conn.send(STOP)
                 except OSError:
                     pass
             else:

@@ -11,9 +11,12 @@ shrinking), with no target.
 from __future__ import annotations
 
 import fnmatch
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import Check, proofs
+
+if TYPE_CHECKING:
+    from ..conform.tasks import Outcome
 
 __all__ = ["DEFAULT_EXAMPLES", "select", "examples_for", "run_proof"]
 
@@ -49,7 +52,7 @@ def examples_for(check: Check, max_examples: int | None = None) -> int:
     return check.max_examples or DEFAULT_EXAMPLES
 
 
-def run_proof(check: Check, *, max_examples: int | None = None, seed: int = 0) -> dict[str, Any]:
+def run_proof(check: Check, *, max_examples: int | None = None, seed: int = 0) -> Outcome:
     """Run one proof; the outcome as :func:`cnnspec.conform.checkrun.run_check` gives it
     (``status`` "pass" or "fail", ``message``, ``examples``, ``seconds``).  A proof that could
     draw no case proved nothing: its status is "fail"."""
@@ -60,7 +63,7 @@ def run_proof(check: Check, *, max_examples: int | None = None, seed: int = 0) -
                          f"calls no target: `cnnspec conform` runs it")
     out = run_check(None, check, max_examples=examples_for(check, max_examples), seed=seed,  # type: ignore[arg-type]
                     target_spec="(no target: a proof)")
-    if out["status"] != "pass" and out["status"] != "fail":
-        out.update(status="fail", message=f"{out.get('message') or 'no case could be drawn'}: "
-                                          f"a proof that draws no case proves nothing [{check.rule}]")
+    if out.status != "pass" and out.status != "fail":
+        out.status, out.message = "fail", (f"{out.message or 'no case could be drawn'}: a proof "
+                                           f"that draws no case proves nothing [{check.rule}]")
     return out
