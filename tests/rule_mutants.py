@@ -570,6 +570,7 @@ def _union_one_too_wide(a, b):
 
 _UNION = formulas.receptive_field_union
 CC, N = "cnnspec.rules.conv_checks", "cnnspec._network"
+CP = "cnnspec.rules.conv_property_checks"
 
 
 def _channels_last_h_w_swapped(x):  # NCHW -> NWHC: the first two spatial axes swapped
@@ -593,9 +594,9 @@ SPEC_PATCHES: dict[str, Patch] = {
                             max_pool_backward=_max_grad_to_every_cell),
     "pool.avg-grad": mutant("dx halved", avg_pool_backward=lambda x, dy, **kw:
                             R.avg_pool_backward(x, dy, **kw) * 0.5),
-    "conv.grad-input": patch("dL/dx computed with the kernel flipped", (CC, "conv_grad_input", _grad_input_flipped)),
+    "conv.grad-input": patch("dL/dx computed with the kernel flipped", (CP, "conv_grad_input", _grad_input_flipped)),
     "conv.grad-weight": patch("dL/dw with stride and dilation swapped",
-                              (CC, "conv_grad_weight", _grad_weight_stride_for_dilation)),
+                              (CP, "conv_grad_weight", _grad_weight_stride_for_dilation)),
     "pad.modes": patch("reflect padding as numpy 'symmetric'", ("cnnspec.ref.pad", "PAD_MODES[reflect]", "symmetric")),
     "pad.reflect-size": patch("ref.pad refuses padding i - 1 in reflect mode",
                               ("cnnspec.ref", "pad", _limit_pad("reflect", lambda n: n - 1))),

@@ -174,12 +174,14 @@ def check(rule_id: str, *, ops: tuple[str, ...] | str, cases: Callable[[], Any],
 MODULES: tuple[tuple[str | None, str], ...] = (
     ("config", "config_checks"),             # config.*
     ("conv", "conv_checks"),                 # conv.*
+    (None, "conv_property_checks"),          # conv.*: linearity, locality, equivariance, ..., gradients
     ("conv_transpose", "conv_transpose_checks"),  # conv-transpose.*
     ("pool", "pool_checks"),                 # pool.*
     ("grad", "grad_checks"),                 # the backward ops' rules of conv, conv-transpose, pool, config
     ("pad", "pad_checks"),                   # pad.*
     ("arith", "arith_checks"),               # arith.*: the Dumoulin & Visin relationships
-    ("count", "count_checks"),               # params.*, macs.*, rf.*, conv-transpose.overlap
+    ("count", "count_checks"),               # params.*
+    (None, "macs_rf_checks"),                # macs.*, rf.*, conv-transpose.overlap
     (None, "formula_checks"),                # the rendered formulas of the groups above
     ("tolerance", "tolerance_checks"),       # tolerance.*
     ("net", "net_checks"),                   # net.*: networks, sizes, adaptive windows

@@ -3,8 +3,8 @@ kernel and padding."""
 
 import numpy as np
 
-from . import call_example, rule
 from . import _sources as S
+from . import call_example, rule
 
 CHOICE = "cnnspec's choice, stated in README.md ('Choices the spec makes')"
 

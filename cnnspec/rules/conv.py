@@ -1,12 +1,14 @@
 """Convolution (cross-correlation) rules.
 
 The rules are declared here; their checks live in :mod:`cnnspec.rules.conv_checks` (the
-table in cnnspec/rules/__init__.py pairs the two).
+table in cnnspec/rules/__init__.py pairs the two) and
+:mod:`cnnspec.rules.conv_property_checks` (linearity, locality, equivariance, composition,
+gradients).
 """
 
 from .. import formulas
-from . import call_example, formula_example, rule
 from . import _sources as S
+from . import call_example, formula_example, rule
 from ._symbols import symbols
 
 GOODFELLOW = ("Goodfellow, Bengio & Courville, 'Deep Learning', MIT Press 2016, chapter 9 "

@@ -1,7 +1,8 @@
 """Counting rules: parameters, multiply-accumulates, receptive fields, and the uneven
 overlap of a transposed convolution.
 
-The checks (cnnspec/rules/count_checks.py) are checks of the spec itself (``ops=()``): the
+The checks (cnnspec/rules/count_checks.py: params.*; macs_rf_checks.py: macs.*, rf.*,
+conv-transpose.overlap) are checks of the spec itself (``ops=()``): the
 formulas against naive loops, brute-force counts and dependency masks, SymPy proofs; one
 (conv-transpose.overlap) also runs a target's conv_transpose on all-ones inputs.
 """

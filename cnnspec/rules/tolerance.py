@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from . import formula_example, rule
 from . import _sources as S
+from . import formula_example, rule
 
 #: x (1, 1, 3, 3) of ones and w with sum(|w|) = 10: one output, K = 9, sum(|x| |w|) = 10
 _ONES = [[[[1, 1, 1], [1, 1, 1], [1, 1, 1]]]]
