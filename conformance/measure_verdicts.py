@@ -26,7 +26,7 @@ from pathlib import Path
 
 DIR = Path(os.path.realpath(Path(__file__).parent / "targets" / "realworld"))
 SHORT = {"pass": "pass", "fail": "fail", "convention": "conv", "unsupported": "unsup",
-         "not-implemented": "n/i", "not-applicable": "n/a", "xfail": "xfail", "xpass": "xpass"}
+         "not-implemented": "n/i", "xfail": "xfail", "xpass": "xpass"}
 
 
 def targets() -> list[Path]:

@@ -147,14 +147,14 @@ def test_call_examples_render_as_the_spec_writes_them():
     assert ex.given == ("avg_pool(x=[0, 1, 2, 3, 4], kernel=2, stride=2, padding=(0, 1), "
                         "count_include_pad=True)")
     assert ex.result == "y = [1/2, 2.5, 2]"
-    assert ex.kwargs() == dict(kernel=(2,), stride=(2,), padding=((0, 1),), ceil_mode=False,
+    assert ex.kwargs == dict(kernel=(2,), stride=(2,), padding=((0, 1),), ceil_mode=False,
                                count_include_pad=True)
-    assert ex.args()[0].shape == (1, 1, 5) and ex.expected()["y"].tolist() == [[[0.5, 2.5, 2.0]]]
+    assert ex.args[0].shape == (1, 1, 5) and ex.expected()["y"].tolist() == [[[0.5, 2.5, 2.0]]]
     nan_ex = call_example("max_pool", x=[1, nan], kernel=2, stride=2, y=[nan])
     assert nan_ex.given == "max_pool(x=[1, nan], kernel=2, stride=2)"
     strict = call_example("conv", x=[1, 2], w=[1], stride=(2.0,), refused=True, level="strict")
-    assert strict.result == "refused at level strict" and strict.kwargs()["stride"] == (2.0,)
-    assert strict.kwargs()["padding"] == ((0, 0),) and strict.kwargs()["groups"] == 1
+    assert strict.result == "refused at level strict" and strict.kwargs["stride"] == (2.0,)
+    assert strict.kwargs["padding"] == ((0, 0),) and strict.kwargs["groups"] == 1
 
 
 def test_formula_examples_render_as_calls():

@@ -21,10 +21,9 @@ from .results import LEVELS, STATUSES, Finding, Report, Result, signature
 __all__ = ["Progress", "summary"]
 
 _COLOURS = {"pass": "32", "fail": "31;1", "xpass": "31;1", "xfail": "33", "convention": "35",
-            "restriction": "31;1", "unsupported": "36", "not-implemented": "36",
-            "not-applicable": "2", "beyond": "2"}
-_SHORT = {"not-implemented": "not impl", "not-applicable": "n/a", "unsupported": "unsupp",
-          "convention": "conv'n", "restriction": "restrict"}
+            "restriction": "31;1", "unsupported": "36", "not-implemented": "36", "beyond": "2"}
+_SHORT = {"not-implemented": "not impl", "unsupported": "unsupp", "convention": "conv'n",
+          "restriction": "restrict"}
 MAX_DETAILED = 10
 
 
@@ -85,8 +84,6 @@ class Progress:
                               "convention", self.tty))
 
     def result(self, r: Result) -> None:
-        if r.status == "not-applicable":  # the spec's own checks on another target: not shown
-            return
         self.count += 1
         width = len(str(self.total))
         beyond = LEVELS.index(r.level) > LEVELS.index(self.level)

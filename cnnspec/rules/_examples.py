@@ -179,14 +179,17 @@ class CallExample:
         a = np.asarray(_float(value), dtype=dtype)
         return a.reshape(1, 1, *a.shape) if name in _SPATIAL and not self.channels else a
 
+    @property
     def args(self) -> tuple[Any, ...]:
-        """The positional arguments in the contract's form."""
+        """The positional arguments in the contract's form (fresh arrays on each read)."""
         given = dict(self.inputs)
         return tuple(self._array(n, given.get(n), self.dtype if n == "x" else "float64")
                      for n in ARGS[self.op])
 
+    @property
     def kwargs(self) -> dict[str, Any]:
-        """Every keyword of the op in the contract's form (neutral values filled in)."""
+        """Every keyword of the op in the contract's form (neutral values filled in).  With
+        ``op`` and ``args``, the form of a case the runner's diagnosis and conventions read."""
         r, given = self.rank(), dict(self.params)
         out = {}
         for name in PARAMS[self.op]:
@@ -204,8 +207,8 @@ class CallExample:
 
     def call(self) -> str:
         """The call in the contract's form with every value written out: a repro to paste."""
-        parts = [f"{n}={_literal(a)}" for n, a in zip(ARGS[self.op], self.args())]
-        parts += [f"{k}={v!r}" for k, v in self.kwargs().items()]
+        parts = [f"{n}={_literal(a)}" for n, a in zip(ARGS[self.op], self.args)]
+        parts += [f"{k}={v!r}" for k, v in self.kwargs.items()]
         return f"{self.op}({', '.join(parts)})"
 
     def __repr__(self) -> str:  # Hypothesis shows a falsifying example by its repr

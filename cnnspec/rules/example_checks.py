@@ -60,7 +60,7 @@ def _integer_valued(args: tuple[Any, ...]) -> bool:
 
 def run_call(target: Any, ex: CallExample, rule: str) -> None:
     """The target's ``ex.op`` gives the example's values (a valid example) or refuses it."""
-    args, kwargs, call = ex.args(), ex.kwargs(), ex.call()
+    args, kwargs, call = ex.args, ex.kwargs, ex.call()
     if ex.refused:
         why = ex.why or "the worked example is invalid"
         expect_raises(target, ex.op, *args, rule=rule, why=why, call=call, **kwargs)
@@ -105,7 +105,7 @@ def prove_refusals(records: tuple[CallExample, ...], rule: str) -> None:
     for ex in records:
         want = ex.refused if isinstance(ex.refused, str) else rule
         try:
-            reference_call(ex.op, *ex.args(), **ex.kwargs())
+            reference_call(ex.op, *ex.args, **ex.kwargs)
         except InvalidConfig as e:
             if e.rule != want:
                 fail(f"the reference refused {ex.given} for [{e.rule}], but the spec lists the "
