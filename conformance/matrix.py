@@ -42,7 +42,7 @@ DEFAULT_ALLOWED = {key for key, c in CONVENTIONS.items() if c.allowed}
 #: how a status is written in a cell
 _CELL = {"pass": "pass", "fail": "**FAIL**", "restriction": "restricts", "convention": "convention",
          "xfail": "xfail", "xpass": "XPASS", "unsupported": "unsupported",
-         "not-implemented": "-", "not-applicable": "n/a", "error": "**ERROR**"}
+         "not-implemented": "-", "error": "**ERROR**"}
 
 
 def builtin_names() -> list[str]:

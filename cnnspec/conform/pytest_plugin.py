@@ -12,7 +12,7 @@ runs in a worker process started at the first item (per xdist worker), so a cras
 fails that item and the session goes on.  Outcomes: pass -> passed; fail, xpass -> failed
 (with the counterexample and the repro), and so does convention unless allowed
 (--cnnspec-allow-convention); xfail and an allowed convention -> xfailed; unsupported,
-not-implemented, not-applicable -> skipped with the reason.
+not-implemented -> skipped with the reason.
 """
 
 from __future__ import annotations

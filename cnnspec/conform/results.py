@@ -17,7 +17,8 @@ Statuses of a Result (and of the checks it gathers):
                      the run unless the convention is allowed (--allow-convention KEY)
     unsupported      the target raised NotImplementedError on every case (or cannot run here)
     not-implemented  the target does not define the op
-    not-applicable   a check of the spec itself (no op called): run on the reference only
+(A check of the spec itself, which calls no op, is a proof: ``cnnspec prove`` runs it, never
+a conformance run.)
 
 Each check has a level (compute, refuse, strict: cnnspec.rules.LEVELS); a run checks one
 level and the ones below it.  Results of checks above that level are run and shown, marked
@@ -44,16 +45,14 @@ if TYPE_CHECKING:
     from .tasks import Outcome
 
 __all__ = ["STATUSES", "FAILING", "LEVELS", "EXIT_NOTHING_CHECKED", "EXIT_INTERRUPTED",
-           "CheckOutcome", "Result", "Report", "Finding", "aggregate", "SPEC_OP"]
+           "CheckOutcome", "Result", "Report", "Finding", "aggregate"]
 
 STATUSES = ("pass", "fail", "restriction", "xfail", "xpass", "convention", "unsupported",
-            "not-implemented", "not-applicable")
+            "not-implemented")
 FAILING = ("fail", "restriction", "xpass")
 LEVELS = ("compute", "refuse", "strict")
 EXIT_NOTHING_CHECKED = 3
 EXIT_INTERRUPTED = 130
-#: The op under which checks of the spec itself (Check.ops == ()) are reported.
-SPEC_OP = "spec"
 
 
 @dataclass
@@ -166,8 +165,7 @@ class Result:
                 "beyond_level": self.beyond, "checks": [c.to_json() for c in self.checks]}
 
 
-_PRECEDENCE = ("fail", "restriction", "convention", "pass", "unsupported", "not-implemented",
-               "not-applicable")
+_PRECEDENCE = ("fail", "restriction", "convention", "pass", "unsupported", "not-implemented")
 
 
 def aggregate(op: str, rule: str, title: str, outcomes: list[CheckOutcome], seed: int,
@@ -177,7 +175,7 @@ def aggregate(op: str, rule: str, title: str, outcomes: list[CheckOutcome], seed
     of its lowest-level checks, and the result is marked with that level).
 
     The status is the most telling of those checks' (fail > restriction > convention >
-    pass > unsupported > not-implemented > not-applicable); the evidence is the first
+    pass > unsupported > not-implemented); the evidence is the first
     check's with that status.  Failing checks above the level are listed in ``beyond``.
     """
     rank = LEVELS.index(level)
@@ -361,7 +359,7 @@ class Report:
             if f.kind != "fail":
                 own = [r.rule for r in f.results if r.rule.startswith(family.get(f.op, "-"))]
                 f.rule = min(own or [f.results[0].rule], key=lambda x: order.get(x, 10**6))
-        ops = {op: i for i, op in enumerate((*ALL_OPS, SPEC_OP))}
+        ops = {op: i for i, op in enumerate(ALL_OPS)}
         return sorted(groups.values(), key=lambda f: (ops.get(f.op, 9), order.get(f.rule, 10**6)))
 
     def unchecked(self) -> list[str]:
@@ -372,7 +370,7 @@ class Report:
         out = []
         have = list(self.target_ops or [])
         for op in self.requested_ops or ():
-            if op not in have and op != SPEC_OP:
+            if op not in have:
                 out.append(f"--ops {op}: the target does not define {op}()")
         if self.target_ops is not None and not have:
             out.append("the target defines none of conv, conv_transpose, max_pool, avg_pool")
