@@ -9,6 +9,7 @@ up-to-date check compares it).  The worked examples of the source documents
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -148,7 +149,14 @@ def figure_links(rule_id: str) -> list[tuple[str, str]]:
 
 
 def spec_figures() -> dict[str, str]:
-    """'figures/NAME.svg' -> its SVG text (deterministic for one matplotlib version)."""
+    """'figures/NAME.svg' -> its SVG text (deterministic for one matplotlib version; drawn
+    once per process: a second `cnnspec spec` in the same process, as the tests run it,
+    reuses them)."""
+    return dict(_drawn())
+
+
+@functools.cache
+def _drawn() -> tuple[tuple[str, str], ...]:
     from .render import svg_text
 
-    return {f"figures/{f.name}": svg_text(f.make()) for f in FIGURES}
+    return tuple((f"figures/{f.name}", svg_text(f.make())) for f in FIGURES)
