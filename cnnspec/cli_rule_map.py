@@ -12,6 +12,7 @@ Every place is found from the registered objects, never by guessing from names:
 * the reference: the cnnspec/ref functions that the reference target
   (cnnspec/targets/reference.py, which the checks compare with) calls for the rule's ops and
   its checks' ops, and those a check calls itself (``ref.pad``);
+* the tests: the test functions under tests/ whose text cites the rule ID (a checkout only);
 * the spec: the rule's heading in spec/<family>.md and its anchor.
 
 Paths are relative to the folder that holds the cnnspec package (the repository's root).
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["ROOT", "where_lines", "rule_declaration", "examples_line", "check_places",
-           "formula_functions", "reference_functions", "spec_heading"]
+           "formula_functions", "reference_functions", "citing_tests", "spec_heading"]
 
 #: The folder that holds the cnnspec package: paths are shown relative to it.
 ROOT = Path(__file__).resolve().parent.parent
@@ -265,6 +266,37 @@ def spec_heading(rule: Any) -> tuple[str, int | None, str]:
     return str(path), line, _anchor(rule)
 
 
+# ---------------------------------------------------------------- the tests
+
+
+def citing_tests(rule_id: str) -> list[tuple[str, int, str]]:
+    """(path, line of ``def``, name) of every test function under tests/ (beside the
+    package, in a checkout) whose text names the rule ID: ``@cites("conv.out-size")``, a
+    ``[conv.out-size]`` comment, ``rule="conv.out-size"``.  [] where there is no tests/."""
+    import re
+
+    folder = ROOT / "tests"
+    if not folder.is_dir():
+        return []
+    cited = re.compile(rf"(?<![\w.-]){re.escape(rule_id)}(?![\w-])")
+    out = []
+    for path in sorted(folder.rglob("test_*.py")):
+        text = path.read_text(encoding="utf-8")
+        if not cited.search(text):
+            continue
+        lines = text.splitlines()
+        for node in ast.walk(_tree(str(path))):
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                if cited.search("\n".join(lines[first - 1:node.end_lineno])):
+                    out.append((str(path), node.lineno, node.name))
+    return sorted(out)
+
+
+#: How many citing tests the map lists (the rest are counted).
+MOST_TESTS = 8
+
+
 # ---------------------------------------------------------------- the map
 
 
@@ -308,6 +340,11 @@ def where_lines(rule: Any) -> list[str]:
     for how, f in reference_functions(rule, checks):
         path, line = _def_line(f)
         lines.append(f"  {_rel(path)}:{line}  reference: {f.__module__}.{f.__name__} ({how})")
+    tests = citing_tests(rule.id)
+    for path, line, name in tests[:MOST_TESTS]:
+        lines.append(f"  {_rel(path)}:{line}  test: {name}")
+    if len(tests) > MOST_TESTS:
+        lines.append(f"  tests: {len(tests) - MOST_TESTS} more cite it (grep -rn '{rule.id}' tests/)")
     spec, heading, anchor = spec_heading(rule)
     lines.append(f"  {_rel(spec)}:{heading}  spec: {_rel(spec)}#{anchor}" if heading else
                  f"  spec: {_rel(spec)}#{anchor}")

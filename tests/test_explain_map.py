@@ -32,7 +32,7 @@ ENTRY = re.compile(r"(\w+) \((compute|refuse|strict), (positive|negative); calls
                    r"(?:no target op \(checks the spec itself\)|[\w, ]+)\)")
 #: The lines that name no place: the heading of the checks, a check whose name is not
 #: written out once (its body's place follows it), a formula given as text only.
-UNPLACED = re.compile(r"^  checks \(\d+\):$|^    " + ENTRY.pattern + r": its name is (?:assembled at run "
+UNPLACED = re.compile(r"^  tests: \d+ more cite it \(grep -rn '[\w.-]+' tests/\)$|^  checks \(\d+\):$|^    " + ENTRY.pattern + r": its name is (?:assembled at run "
                       r"time \(grep cannot find it\)|written in several places of \S+, none of "
                       r"them with this rule's ID)$|^  formula: written as text only \(no "
                       r"function of formulas.py computes it\)$")
@@ -61,6 +61,10 @@ def verify(rule_id: str, place: str) -> str:
         name = what.removeprefix("its body: ").split(".")[-1]
         assert text.lstrip().startswith(f"def {name}("), f"{place}: {text!r} is not def {name}"
         return "body"
+    if what.startswith("test: "):  # a test function that cites the rule
+        name = what.removeprefix("test: ")
+        assert text.lstrip().startswith(f"def {name}("), f"{place}: {text!r} is not def {name}"
+        return "test"
     if what.startswith("worked examples: "):  # the records the example checks run
         assert "examples=(" in text, f"{place}: {text!r} is not the rule's examples="
         return "examples"
@@ -160,3 +164,13 @@ def test_no_check_name_is_assembled_at_run_time_any_more(capsys):
 def test_the_verification_catches_a_wrong_line(wrong):
     with pytest.raises(AssertionError):
         verify("conv.out-size", wrong)
+
+
+def test_the_map_lists_the_tests_that_cite_the_rule(capsys):
+    """pool.max-indices is cited by tests/test_new_rules_3.py's tests: the map names them,
+    each at its def (verified above); a rule cited nowhere in tests/ lists none."""
+    lines = _map("pool.max-indices", capsys)
+    tests = [x for x in lines if "  test: " in x]
+    assert any("tests/test_new_rules_3.py:" in x and "test_max_indices_match_torch" in x
+               for x in tests)
+    assert all(verify("pool.max-indices", x) == "test" for x in tests)
