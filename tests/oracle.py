@@ -8,6 +8,10 @@ rather than by a formula.  Slow (scalar Python, thousands of
 times the reference's time) but fine at test sizes, and short enough to check by eye
 against the definitions.
 
+It is not cnnspec/ref/plain.py: that is the shipped readable definition, which shares the
+reference's validation and takes its sizes from cnnspec.formulas; this one shares neither,
+so a wrong size formula or a wrong validator cannot make both agree.
+
 Coordinates: on one axis with input size ``n`` and padding (pb, pa), padded position q
 holds input element q - pb when 0 <= q - pb < n, and padding otherwise; the padded input
 is [0, pb + n + pa).  A window starting at padded position ``start`` reads start + t*d for
