@@ -142,3 +142,12 @@ def csv_list(values: list[str] | None) -> list[str] | None:
         return None
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
+
+def add_input_arguments(p: Any, spatial: str, examples: str) -> None:
+    """--input (channels, then ``spatial`` spatial sizes, e.g. ``examples``) and --as-written,
+    the two options by which `cnnspec shape` and `cnnspec summary` read an input shape."""
+    p.add_argument("--input", required=True, metavar="CxSIZES",
+                   help=f"channels, then {spatial} spatial sizes, e.g. {examples}; see below")
+    p.add_argument("--as-written", action="store_true",
+                   help="read --input as written even when it looks like an image without "
+                        "its channel count (224x224) or channels-last (224x224x3)")

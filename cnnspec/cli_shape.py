@@ -8,7 +8,7 @@ from typing import Any
 
 from . import formulas
 from ._check import at_least, is_symbolic
-from .cli_args import INPUT_HELP, OPS, BadUsage, parse_input, parse_ints, parse_padding
+from .cli_args import INPUT_HELP, OPS, BadUsage, add_input_arguments, parse_input, parse_ints, parse_padding
 from .errors import InvalidConfig
 
 __all__ = ["shape", "draw", "add_shape_parser", "add_draw_parser", "MAX_FRAMES"]
@@ -203,12 +203,7 @@ def add_shape_parser(sub: Any) -> argparse.ArgumentParser:
                         epilog=INPUT_HELP + "\n\nexit codes: 0 success, 2 bad input (the "
                                "message names the value and the rule)")
     sh.add_argument("op", choices=OPS, help="the layer: %(choices)s")
-    sh.add_argument("--input", required=True, metavar="CxSIZES",
-                    help="channels, then 1 to 3 spatial sizes, e.g. 3x224x224, 1x100 (1-D) or "
-                         "3xHxW (symbols give formulas); see below")
-    sh.add_argument("--as-written", action="store_true",
-                    help="read --input as written even when it looks like an image without "
-                         "its channel count (224x224) or channels-last (224x224x3)")
+    add_input_arguments(sh, "1 to 3", "3x224x224, 1x100 (1-D) or 3xHxW (symbols give formulas)")
     sh.add_argument("--batch", type=int, default=1, metavar="N",
                     help="batch size shown in the shapes; MACs stay per sample, the batch "
                          "total is printed as 'MACs (batch of N)' (default 1)")

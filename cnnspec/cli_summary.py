@@ -7,7 +7,7 @@ import os
 import sys
 from typing import Any
 
-from .cli_args import INPUT_HELP, LANGUAGE_HELP, BadUsage, parse_input
+from .cli_args import INPUT_HELP, LANGUAGE_HELP, BadUsage, add_input_arguments, parse_input
 from .errors import InvalidConfig
 
 __all__ = ["summary", "add_summary_parser"]
@@ -129,12 +129,7 @@ def add_summary_parser(sub: Any) -> argparse.ArgumentParser:
                                "success, 2 bad input, a layer the spec rejects, or a --file "
                                "that cannot be run or raises")
     sm.add_argument("layers", nargs="?", help="the network in the layer language (see README)")
-    sm.add_argument("--input", required=True, metavar="CxSIZES",
-                    help="channels, then 0 to 3 spatial sizes, e.g. 3x224x224 or 3xHxW; see "
-                         "below")
-    sm.add_argument("--as-written", action="store_true",
-                    help="read --input as written even when it looks like an image without "
-                         "its channel count (224x224) or channels-last (224x224x3)")
+    add_input_arguments(sm, "0 to 3", "3x224x224 or 3xHxW")
     sm.add_argument("--file", help="a Python file that defines the model (run with its folder "
                                    "on sys.path)")
     sm.add_argument("--attr", help="the name of the model in --file (default: model)")
