@@ -1,8 +1,12 @@
-"""Assertion helpers for tests and conformance checks, whose messages read
+"""Assertion primitives any test or check can use, whose messages read
 `name=value, but should be <relation> [rule]`:
 
     AssertionError: y.shape[2:]=(4, 3), but should be (4, 2) [conv.out-size]
       [conv(x: (1, 1, 7, 5), w: (1, 1, 3, 3), stride=(2, 2), ...)]
+
+Where to look: a check calls and judges a target through cnnspec.rules._harness (forward
+ops) and cnnspec.rules._grad_oracle (backward ops), which raise with these; the bounds they
+pass come from cnnspec.tolerance; the spec's own proofs use cnnspec.rules._evidence.
 """
 
 from __future__ import annotations
@@ -23,10 +27,14 @@ def _describe(v: Any) -> str:
     return repr(v)
 
 
-def format_call(op: str, *args: Any, **kwargs: Any) -> str:
-    """``conv(x: (1, 1, 7, 5), w: (1, 1, 3, 3), stride=(2, 2))``: arrays shown by shape."""
-    names = ["x", "w", "b"]
-    parts = [f"{names[i] if i < 3 else 'arg'}: {_describe(a)}" for i, a in enumerate(args)]
+def format_call(op: str, *args: Any, names: tuple[str, ...] = ("x", "w", "b"),
+                **kwargs: Any) -> str:
+    """``conv(x: (1, 1, 7, 5), w: (1, 1, 3, 3), stride=(2, 2))``: a call of a contract op,
+    arrays shown by shape, each positional argument by its name in ``names`` ('arg' past
+    them).  The spec's own functions of ints are shown as pasteable Python instead
+    (rules._evidence.call_text)."""
+    parts = [f"{names[i] if i < len(names) else 'arg'}: {_describe(a)}"
+             for i, a in enumerate(args)]
     parts += [f"{k}={_describe(v)}" for k, v in kwargs.items()]
     return f"{op}({', '.join(parts)})"
 

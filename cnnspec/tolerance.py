@@ -1,5 +1,10 @@
 """Error bounds for comparing a result computed in floating point with the float64 reference.
 
+Where to look: this module decides exact-vs-bound and computes every bound
+(:func:`is_exact`, :func:`precision_bound`, :func:`error_factor` for a target's result);
+cnnspec.rules._harness calls a target and judges its result with them,
+cnnspec.rules._grad_oracle does so for the backward ops, cnnspec.asserts raises the failures.
+
 Two regimes (docs/contract.md, "How each call is judged"):
 
 - **Integer-valued data** (small integers stored as floats): every correct result is exact as
@@ -50,7 +55,9 @@ from ._check import per_axis
 from .errors import InvalidConfig
 
 __all__ = ["Precision", "PRECISIONS", "U", "ETA", "precision", "gamma", "conv_terms",
-           "conv_abs_sum", "product_factor", "conv_bound", "avg_pool_bound", "max_pool_bound", "exact_in"]
+           "conv_abs_sum", "product_factor", "conv_bound", "avg_pool_bound", "max_pool_bound",
+           "exact_in", "result_precision", "is_exact", "precision_factor", "precision_bound",
+           "error_factor"]
 
 
 @dataclass(frozen=True)
@@ -303,3 +310,56 @@ def exact_in(dtype: Any, max_abs_sum: Any) -> bool:
     if not (math.isfinite(m) and m >= 0):
         raise ValueError(f"max_abs_sum={m!r}, but should be finite and >= 0")
     return bool(m <= limit)
+
+
+# -- a target's result: which regime judges it, and its bound --------------------------------
+# (the harness, cnnspec.rules._harness, and the backward ops', rules._grad_oracle, decide
+# exact-vs-bound with these; a target is anything with a ``precision`` attribute)
+
+def result_precision(target: Any, y: np.ndarray) -> str:
+    """The precision the target's result was computed in: its declared PRECISION, else the
+    dtype it returned."""
+    return target.precision or str(y.dtype)
+
+
+def is_exact(target: Any, y: np.ndarray, abs_sum: Any) -> bool:
+    """Whether integer-valued data with these sums is exact in the target's precision
+    (TF32 accumulates in float32).  [tolerance.exact-integers]"""
+    name = result_precision(target, y)
+    return exact_in("float32" if name == "tf32" else name, float(np.max(abs_sum, initial=0.0)))
+
+
+def precision_factor(name: str, returned: Any, terms: int, statistical: bool = False) -> float:
+    """error_factor for a precision named ``name`` (TF32 accumulates in float32) and a result
+    rounded to the dtype ``returned``; ``statistical``: sqrt(n)-scaled accumulation."""
+    u, _ = precision("float32" if name == "tf32" else name)  # the accumulation
+    u_in, _ = precision(name)  # the inputs, rounded to the precision first
+    u_out, _ = precision(returned)  # the result, rounded to the dtype returned
+    acc = gamma(terms, u)
+    if statistical:
+        acc = min(acc, 2.0 * math.sqrt(terms) * u)
+    return product_factor(acc, u_in, u_out)
+
+
+def precision_bound(name: str, returned: Any, abs_sum: Any, terms: int,
+                    statistical: bool = False) -> Any:
+    """Per-element bound on |y - y_ref| for ``terms`` products summed in precision ``name``
+    and rounded to ``returned``, plus the float64 reference's own rounding, plus underflow
+    (each product and the result may land among subnormals: terms * 2 * eta + eta_out; the
+    inputs are assumed normal, as every strategy draws them).  [tolerance.k-aware]
+
+    ``statistical``: the sharper, empirical bound with min(gamma_n, 2*sqrt(n)*u) for the
+    accumulation (conv_bound's mode="sqrt"): rounding errors of a long sum mostly
+    cancel.  Not a proof: exceeding it is reported as a warning, never as a failure."""
+    _, eta = precision("float32" if name == "tf32" else name)
+    _, eta_out = precision(returned)
+    underflow = terms * 2 * eta + eta_out
+    factor = precision_factor(name, returned, terms, statistical)
+    return factor * abs_sum + gamma(terms, 2.0**-53) * abs_sum + underflow
+
+
+def error_factor(target: Any, y: np.ndarray, terms: int) -> float:
+    """Relative error factor of one output summing ``terms`` products: gamma_terms in the
+    accumulator, the inputs rounded to the precision, the result to its dtype.
+    [tolerance.k-aware]"""
+    return precision_factor(result_precision(target, y), y.dtype, terms)

@@ -180,3 +180,24 @@ def test_records_that_cannot_run_are_refused_at_declaration():
         formula_example("formulas.conv_out_size", 7, 3)
     with pytest.raises(ValueError, match="then='output'"):
         formula_example("summary.summarize", [], (1, 2), then="output", gives=1)
+
+
+def test_every_record_is_drawn_once_in_every_profile():
+    """An example check's cases are its records: its budget is their number (exhaustive), a
+    quick run draws each of them, and Hypothesis draws no record twice."""
+    from cnnspec.conform.checkrun import capped, run_check
+    from cnnspec.conform.engine import PROFILES
+
+    checks = [c for c in rules.all_checks() if c.fn.__module__.endswith("example_checks")
+              and not c.is_proof]
+    assert checks and all(c.exhaustive for c in checks)
+    big = [c for c in checks if c.max_examples > PROFILES["quick"]]
+    for c in [*big, *checks[:20]]:
+        records = [e for e in rules.get(c.rule).examples if isinstance(e, CallExample)
+                   and c.name.startswith(e.op + "_worked") and
+                   ("refused" in c.name) == bool(e.refused) and
+                   ("at_strict" in c.name) == (e.level == "strict")]
+        assert c.max_examples == len(records), c.id
+        out = run_check(REFERENCE, c, max_examples=capped(c, PROFILES["quick"]), seed=0,
+                        target_spec="reference")
+        assert out.status == "pass" and out.examples == len(records), (c.id, out)

@@ -77,7 +77,10 @@ def _worst_ratio(a: np.ndarray, e: np.ndarray, bound: Any) -> float | None:
 
 def capped(check: Any, max_examples: int) -> int:
     """Examples of ``check`` under a budget of ``max_examples``: a check's own
-    ``max_examples`` (a costly one asks for fewer) caps the budget, never raises it."""
+    ``max_examples`` (a costly one asks for fewer) caps the budget, never raises it; an
+    exhaustive check (a finite list of cases: the worked examples) runs all of them."""
+    if getattr(check, "exhaustive", False):
+        return check.max_examples
     return min(max_examples, check.max_examples or max_examples)
 
 

@@ -47,7 +47,7 @@ SHOW_MAX = 64
 def basic_call(case: Any) -> tuple[str, tuple[Any, ...], dict[str, Any]] | None:
     """(op, args, kwargs) of the single call a case makes, or None when it makes no single
     plain call (pairs of configs, formula cases)."""
-    from ..rules._oracle import args_of, op_of
+    from ..rules._harness import args_of, op_of
 
     if all(hasattr(case, a) for a in ("op", "args", "kwargs")):
         return case.op, tuple(case.args), dict(case.kwargs)
@@ -78,9 +78,9 @@ def _judge(target: Target, op: str, args: tuple[Any, ...], kwargs: dict[str, Any
     """('shape' | 'values', message) when the target's plain call is wrong, ('right', '')
     when it is right, None when it cannot be judged (the call refused, not an array, no
     reference).  The values are compared as every check compares them
-    (rules._oracle.compare_reference)."""
+    (rules._harness.compare_reference)."""
     from ..asserts import format_call
-    from ..rules._oracle import accepted, compare_reference
+    from ..rules._harness import accepted, compare_reference
 
     expected = accepted(op, args, kwargs)
     if expected is None:

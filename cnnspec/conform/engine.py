@@ -183,7 +183,9 @@ class Runner:
         return None
 
     def _task(self, c: registry.Check) -> Task:
-        if self.max_examples is not None:
+        if c.exhaustive:  # a finite list of cases (worked examples): all of them, always
+            n = c.max_examples or 1
+        elif self.max_examples is not None:
             n = self.max_examples
         elif c.max_examples is not None:
             n = max(1, round(c.max_examples * PROFILES[self.profile] / PROFILES["default"]))

@@ -32,7 +32,7 @@ def ratio(y: np.ndarray, expected: np.ndarray, abs_sum: np.ndarray, terms: int, 
           returned: str) -> float:
     """max |y - expected| / bound, with the bound of _harness.expect_close for precision
     ``name`` (accumulation in float32 for tf32) and a result rounded to ``returned``."""
-    from ..rules._harness import precision_bound
+    from ..tolerance import precision_bound
 
     bound = precision_bound(name, returned, abs_sum, terms)
     with np.errstate(all="ignore"):

@@ -107,6 +107,9 @@ class Check:
     #: correct loop implementation), reported as unsupported with the reason, not as a hang
     large: bool = False
     oracle: str | None = None
+    #: its cases are a finite list of ``max_examples`` cases (the worked examples): every
+    #: run draws all of them, whatever the profile, and counts them as its budget
+    exhaustive: bool = False
 
     @property
     def id(self) -> str:
@@ -140,13 +143,15 @@ def strategies() -> Any:
 def check(rule_id: str, *, ops: tuple[str, ...] | str, cases: Callable[[], Any],
           kind: str = "positive", max_examples: int | None = None,
           level: str | None = None, large: bool = False, name: str | None = None,
-          oracle: str | None = None) -> Callable[..., Any]:
+          oracle: str | None = None, exhaustive: bool = False) -> Callable[..., Any]:
     """Declare ``fn(target, case)`` as a check of ``rule_id``.  Its name is ``name``, written
     out by the factory that calls this once per check, else ``fn``'s name without
     ``check_``.  ``level`` defaults to "compute" for a positive check and "refuse" for a
-    negative one; ``oracle``: see :class:`Check`."""
+    negative one; ``oracle`` and ``exhaustive``: see :class:`Check`."""
     if kind not in ("positive", "negative"):
         raise ValueError(f"kind={kind!r}, but should be 'positive' or 'negative'")
+    if exhaustive and not max_examples:
+        raise ValueError("exhaustive=True, but max_examples should give the number of cases")
     level = level or ("compute" if kind == "positive" else "refuse")
     if level not in LEVELS:
         raise ValueError(f"level={level!r}, but should be one of {', '.join(LEVELS)}")
@@ -161,7 +166,8 @@ def check(rule_id: str, *, ops: tuple[str, ...] | str, cases: Callable[[], Any],
         if any(c.rule == rule_id and c.name == label for c in _CHECKS):
             raise ValueError(f"check {rule_id}::{label} is declared twice")
         _CHECKS.append(Check(rule_id, label, (ops,) if isinstance(ops, str) else tuple(ops),
-                             kind, cases, fn, max_examples, level, large, oracle))
+                             kind, cases, fn, max_examples, level, large, oracle,
+                             exhaustive))
         _SEQ[_CHECKS[-1].id] = len(_SEQ)
         return fn
 

@@ -1,14 +1,18 @@
 """Assertion helpers of the checks of the spec itself (``ops=()``): the arith, params, macs
 and rf checks, and those of the size formulas.  Each failure cites the rule it checks, in
 the house form ``name=value, but should be <relation> [rule]``.
+
+Where to look: these prove the spec's formulas and call no target; a check of a target uses
+cnnspec.rules._harness (forward ops) or cnnspec.rules._grad_oracle (backward ops); the
+primitives (fail, ...) are cnnspec.asserts'; bounds are cnnspec.tolerance's.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ..asserts import fail
 from ..errors import InvalidConfig
-from ._harness import fail
 
 __all__ = ["call_text", "composite", "once", "int_symbols", "expect_equal", "expect_refusal",
            "expect_zero"]
@@ -21,7 +25,9 @@ def _st() -> Any:
 
 
 def call_text(name: str, *args: Any, **kwargs: Any) -> str:
-    """``conv_out_size(7, 3, stride=2)``: a call as a reader would paste it."""
+    """``conv_out_size(7, 3, stride=2)``: a call of a spec function as a reader would paste
+    it, every value by repr (asserts.format_call shows a contract op's arrays by shape and
+    names its arguments instead)."""
     parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
     return f"{name}({', '.join(parts)})"
 

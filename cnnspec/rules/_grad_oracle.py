@@ -1,4 +1,8 @@
-"""The reference as the oracle of a backward op: build the call, call the target, compare.
+"""The backward ops' harness: build a backward call, call the target, compare with the reference.
+
+Where to look: built on the forward harness (cnnspec.rules._harness: call_on_copies, Refusal,
+Call); exact-vs-bound and the bounds are cnnspec.tolerance's; failures are raised with
+cnnspec.asserts; the spec's own proofs use cnnspec.rules._evidence.
 
 Shared by the checks of the gradient rules (rules/grad_checks.py) and the root-cause
 diagnosis (cnnspec.conform.diagnose):
@@ -21,10 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from ..asserts import assert_exact, assert_within, fail
+from .. import tolerance
+from ..asserts import assert_exact, assert_within, fail, format_call
 from ..targets import FORWARD_OF, Unsupported
-from ._harness import Refusal, call_on_copies, is_exact, precision_bound
-from ._oracle import Call, args_of, reference_call
+from ._harness import Call, Refusal, args_of, call_on_copies, reference_call
 
 __all__ = ["GRADS", "GRAD_RULES", "ARG_NAMES", "grad_call", "call_text", "reference_grads",
            "invoke_grads", "grad_bounds", "compare_grads", "wrong_grads"]
@@ -44,12 +48,9 @@ ARG_NAMES = {op: ("x", "dy") if op.endswith("pool_backward") else ("x", "w", "b"
 
 
 def call_text(op: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-    """``conv_backward(x: (1, 2, 5), w: ..., dy: (1, 3, 4), stride=(1,), ...)``."""
-    def show(v: Any) -> str:
-        return f"{tuple(v.shape)}" if isinstance(v, np.ndarray) else repr(v)
-
-    parts = [f"{n}: {show(a)}" for n, a in zip(ARG_NAMES[op], args)]
-    return f"{op}({', '.join(parts + [f'{k}={show(v)}' for k, v in kwargs.items()])})"
+    """``conv_backward(x: (1, 2, 5), w: ..., dy: (1, 3, 4), stride=(1,), ...)``:
+    asserts.format_call with the backward op's argument names (:data:`ARG_NAMES`)."""
+    return format_call(op, *args, names=ARG_NAMES[op], **kwargs)
 
 
 class GradCall(Call):
@@ -134,10 +135,14 @@ def grad_bounds(op: str, args: tuple[Any, ...], kwargs: dict[str, Any]
 
 def _compare_one(target: Any, name: str, got: np.ndarray, expected: np.ndarray,
                  abs_sum: Any, terms: int, exact: bool, rule: str, call: str) -> None:
-    if abs_sum is None or (exact and is_exact(target, got, abs_sum)):
+    """_harness.expect_close for one gradient, on purpose apart: the failure names the
+    gradient (dx, dw, db) and no statistical bound goes to the observers (the conformance
+    report records it for forward results only)."""
+    if abs_sum is None or (exact and tolerance.is_exact(target, got, abs_sum)):
         assert_exact(got, expected, rule=rule, call=call, name=name)
         return
-    bound = precision_bound(target.precision or str(got.dtype), got.dtype, abs_sum, terms)
+    bound = tolerance.precision_bound(tolerance.result_precision(target, got), got.dtype,
+                                      abs_sum, terms)
     assert_within(got, expected, bound, rule=rule, call=call, name=name)
 
 
@@ -178,14 +183,14 @@ def wrong_grads(target: Any, op: str, args: tuple[Any, ...], kwargs: dict[str, A
         return None
     except AssertionError as e:  # the form of the result
         return GRAD_RULES[op][0], str(e), {}
-    for name, rule, g, e in zip(GRADS[op], GRAD_RULES[op], got, expected):
+    for name, rule, g, want in zip(GRADS[op], GRAD_RULES[op], got, expected):
         try:
             compare_grads(target, op, got, expected, args, kwargs, call=call, only=(name,))
         except AssertionError as err:
             right = [f"{n} is right" for n in GRADS[op] if n != name
                      and _right(target, op, got, expected, args, kwargs, call, n)]
             note = f"\n  ({name} is wrong" + "".join(f"; {r}" for r in right) + ")"
-            return rule, f"{err}{note}", {name: g, f"expected {name}": e}
+            return rule, f"{err}{note}", {name: g, f"expected {name}": want}
     return None
 
 

@@ -1,28 +1,53 @@
-"""What every check does with a target: call it safely, compare, expect a refusal.
+"""The one harness of a forward check: call a target's op, judge it against the reference.
+
+Where to look: this module calls and judges (a check's cases and verdicts);
+cnnspec.tolerance decides exact-vs-bound and computes the bounds; cnnspec.asserts holds the
+assertion primitives (fail, assert_exact, assert_within, format_call) any test can use;
+cnnspec.rules._grad_oracle is the backward ops' harness, built on this one;
+cnnspec.rules._evidence holds the helpers of the spec's own proofs (checks with ops=()).
 
 A check calls a target's op through :func:`invoke`, which passes copies of the inputs and
 turns every way a target can misbehave into an AssertionError that names the rule:
 an exception on a valid configuration, a mutated input, a result that is not a float
 ndarray, or a result that is a view of an input.  NotImplementedError becomes
-:class:`~cnnspec.targets.Unsupported` (reported, not a failure).
+:class:`~cnnspec.targets.Unsupported` (reported, not a failure).  :func:`expect_raises`:
+the target must refuse an invalid configuration.
 
-:func:`expect_close` compares with the reference: exact on integer-valued data whose sums
-the returned dtype (or the target's declared PRECISION) represents exactly
-[tolerance.exact-integers], otherwise within the K-aware bound [tolerance.k-aware].
+The reference (cnnspec.targets.reference, the contract form) is the oracle:
+
+- :func:`reference_call`: the reference op on the same arguments as the target;
+- :func:`expect_close`: a result against the reference's, exact on integer-valued data whose
+  sums the returned dtype (or the target's declared PRECISION) represents exactly
+  [tolerance.exact-integers], otherwise within the K-aware bound [tolerance.k-aware];
+- :func:`expect_reference`: invoke the target, then compare its result with the reference
+  by the tolerance of the op (:func:`compare_reference`): exact for max pooling and integer
+  sums, the K-aware bound otherwise (an average divides, so it is never compared exactly);
+- :func:`refused_for`: whether the reference refuses the call for exactly one rule
+  (negative checks keep those draws); :func:`accepted`: its result where it accepts
+  (positive checks on boundary configurations keep those);
+- :class:`Call`: a call that is not a strategy's config (a config with one argument
+  changed), with the same ``call()`` / ``repr`` services as the configs; :func:`args_of`
+  and :func:`op_of` read a strategy's config.
+
+``fail`` is cnnspec.asserts.fail, exported for a check's own comparisons.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .. import asserts
-from ..asserts import assert_exact, assert_shape, assert_within, fail
+from .. import asserts, tolerance
+from ..asserts import assert_exact, assert_shape, assert_within, fail, format_call
 from ..targets import Target, Unsupported
 
-__all__ = ["invoke", "expect_raises", "expect_close", "is_exact", "error_factor", "fail",
-           "refused_by_reference", "Refusal", "ConventionDifference", "target_frames"]
+__all__ = ["invoke", "call_on_copies", "expect_raises", "expect_close", "expect_reference",
+           "compare_reference", "reference_call", "refused_for", "refused_by_reference",
+           "accepted", "abs_reference", "Call", "args_of", "op_of", "fail", "Refusal",
+           "ConventionDifference", "target_frames"]
 
 
 class Refusal(AssertionError):
@@ -47,6 +72,43 @@ class ConventionDifference(AssertionError):
     def __init__(self, text: str, convention: str) -> None:
         super().__init__(text)
         self.convention = convention
+
+
+@dataclass(frozen=True, eq=False)
+class Call:
+    """One call of a contract op: positional arrays, keywords, and where it came from."""
+
+    op: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    change: str = ""
+    base: Any = field(default=None, repr=False)
+    expected: Any = field(default=None, repr=False)  # a worked example's known result
+
+    def call(self, op: str | None = None) -> str:
+        return format_call(op or self.op, *self.args, **self.kwargs)
+
+    def __str__(self) -> str:
+        return self.call()
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:  # Hypothesis' falsifying examples
+        p.text(repr(self))
+
+    def __repr__(self) -> str:
+        where = f"{self.base!r}, then " if self.base is not None else ""
+        return f"<{where}{self.change or self.call()}: {self.call()}>"
+
+
+def args_of(cfg: Any) -> tuple[Any, ...]:
+    """The positional arguments of a strategy's config: (x, w, b) or (x,) for pooling."""
+    return (cfg.x,) if hasattr(cfg, "kind") else (cfg.x, cfg.w, cfg.b)
+
+
+def op_of(cfg: Any) -> str:
+    """The contract op a strategy's config calls: conv, conv_transpose or <kind>_pool."""
+    if hasattr(cfg, "kind"):
+        return f"{cfg.kind}_pool"
+    return "conv_transpose" if hasattr(cfg, "output_padding") else "conv"
 
 
 def _arrays(args: tuple[Any, ...]) -> list[np.ndarray]:
@@ -139,63 +201,6 @@ def expect_raises(target: Target, op: str, *args: Any, rule: str, why: str, call
          f"but should raise: {why}", rule, call)
 
 
-def _precision_name(target: Target, y: np.ndarray) -> str:
-    """The precision the target's result was computed in: its declared PRECISION, else the
-    dtype it returned."""
-    return target.precision or str(y.dtype)
-
-
-def is_exact(target: Target, y: np.ndarray, abs_sum: Any) -> bool:
-    """Whether integer-valued data with these sums is exact in the target's precision
-    (TF32 accumulates in float32).  [tolerance.exact-integers]"""
-    from .. import tolerance
-
-    name = _precision_name(target, y)
-    return tolerance.exact_in("float32" if name == "tf32" else name, float(np.max(abs_sum, initial=0.0)))
-
-
-def precision_bound(name: str, returned: Any, abs_sum: Any, terms: int,
-                    statistical: bool = False) -> Any:
-    """Per-element bound on |y - y_ref| for ``terms`` products summed in precision ``name``
-    and rounded to ``returned``, plus the float64 reference's own rounding, plus underflow
-    (each product and the result may land among subnormals: terms * 2 * eta + eta_out; the
-    inputs are assumed normal, as every strategy draws them).  [tolerance.k-aware]
-
-    ``statistical``: the sharper, empirical bound with min(gamma_n, 2*sqrt(n)*u) for the
-    accumulation (tolerance.conv_bound's mode="sqrt"): rounding errors of a long sum mostly
-    cancel.  Not a proof: exceeding it is reported as a warning, never as a failure."""
-    from .. import tolerance
-
-    _, eta = tolerance.precision("float32" if name == "tf32" else name)
-    _, eta_out = tolerance.precision(returned)
-    underflow = terms * 2 * eta + eta_out
-    factor = precision_factor(name, returned, terms, statistical)
-    return factor * abs_sum + tolerance.gamma(terms, 2.0**-53) * abs_sum + underflow
-
-
-def error_factor(target: Target, y: np.ndarray, terms: int) -> float:
-    """Relative error factor of one output summing ``terms`` products: gamma_terms in the
-    accumulator, the inputs rounded to the precision, the result to its dtype.
-    [tolerance.k-aware]"""
-    return precision_factor(_precision_name(target, y), y.dtype, terms)
-
-
-def precision_factor(name: str, returned: Any, terms: int, statistical: bool = False) -> float:
-    """error_factor for a precision named ``name`` (TF32 accumulates in float32) and a result
-    rounded to the dtype ``returned``; ``statistical``: sqrt(n)-scaled accumulation."""
-    import math
-
-    from .. import tolerance
-
-    u, _ = tolerance.precision("float32" if name == "tf32" else name)  # the accumulation
-    u_in, _ = tolerance.precision(name)  # the inputs, rounded to the precision first
-    u_out, _ = tolerance.precision(returned)  # the result, rounded to the dtype returned
-    acc = tolerance.gamma(terms, u)
-    if statistical:
-        acc = min(acc, 2.0 * math.sqrt(terms) * u)
-    return tolerance.product_factor(acc, u_in, u_out)
-
-
 def expect_close(target: Target, y: np.ndarray, expected: np.ndarray, *, rule: str,
                  call: str = "", abs_sum: np.ndarray | None = None, terms: int = 1,
                  integer_valued: bool = True) -> None:
@@ -206,14 +211,21 @@ def expect_close(target: Target, y: np.ndarray, expected: np.ndarray, *, rule: s
     exact (max pooling, shapes, integer sums the caller knows fit).
     """
     assert_shape(y.shape, expected.shape, rule=rule, call=call)
-    if abs_sum is None or (integer_valued and is_exact(target, y, abs_sum)):
+    if abs_sum is None or (integer_valued and tolerance.is_exact(target, y, abs_sum)):
         assert_exact(y, expected, rule=rule, call=call)
         return
-    name = _precision_name(target, y)
-    bound = precision_bound(name, y.dtype, abs_sum, terms)
-    sharp = precision_bound(name, y.dtype, abs_sum, terms, statistical=True) \
+    name = tolerance.result_precision(target, y)
+    bound = tolerance.precision_bound(name, y.dtype, abs_sum, terms)
+    sharp = tolerance.precision_bound(name, y.dtype, abs_sum, terms, statistical=True) \
         if asserts.OBSERVERS else None  # only a conformance run records it
     assert_within(y, expected, bound, rule=rule, call=call, statistical=sharp)
+
+
+def reference_call(op: str, *args: Any, **kwargs: Any) -> np.ndarray:
+    """The reference op in the contract form (raises InvalidConfig on invalid calls)."""
+    from ..targets import reference
+
+    return getattr(reference, op)(*args, **kwargs)
 
 
 def refused_by_reference(call_reference: Any, rule: str) -> bool:
@@ -226,3 +238,63 @@ def refused_by_reference(call_reference: Any, rule: str) -> bool:
     except InvalidConfig as e:
         return e.rule == rule
     return False
+
+
+def refused_for(op: str, args: tuple[Any, ...], kwargs: dict[str, Any], rule: str) -> bool:
+    """Whether the reference refuses ``op(*args, **kwargs)`` for ``rule`` (and no other)."""
+    return refused_by_reference(lambda: reference_call(op, *args, **kwargs), rule)
+
+
+def abs_reference(op: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+                  ) -> tuple[np.ndarray | None, int]:
+    """The reference on |inputs| (per output, the sum the error bound scales with) and the
+    number of terms summed into one output; (None, 1) for max pooling (exact)."""
+    if op == "max_pool":
+        return None, 1
+    absd = tuple(None if a is None else np.abs(a) for a in args)
+    if op == "avg_pool":  # K - 1 additions and a division (or a rounded 1/D): K + 1
+        return reference_call(op, *absd, **kwargs), math.prod(kwargs["kernel"]) + 1
+    x, w, b = args
+    per_output = int(np.prod(w.shape[1:])) if op == "conv" else \
+        w.shape[0] // kwargs["groups"] * int(np.prod(w.shape[2:]))
+    return reference_call(op, *absd, **kwargs), per_output + (b is not None)
+
+
+def accepted(op: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> np.ndarray | None:
+    """The reference's result, or None where it refuses the call (positive checks on
+    boundary configurations keep the accepted side)."""
+    from ..errors import InvalidConfig
+
+    try:
+        return reference_call(op, *args, **kwargs)
+    except InvalidConfig:
+        return None
+
+
+def expect_reference(target: Any, op: str, args: tuple[Any, ...], kwargs: dict[str, Any], *,
+                     rule: str, call: str, integer_valued: bool = True,
+                     expected: np.ndarray | None = None) -> np.ndarray:
+    """The target's ``op`` equals the reference on this valid call (``expected``: the
+    reference's result, when the caller has it); returns the target's result."""
+    y = invoke(target, op, *args, rule=rule, call=call, **kwargs)
+    if expected is None:
+        expected = reference_call(op, *args, **kwargs)
+    compare_reference(target, op, y, expected, args, kwargs, rule=rule, call=call,
+                      integer_valued=integer_valued)
+    return y
+
+
+def compare_reference(target: Any, op: str, y: np.ndarray, expected: np.ndarray,
+                      args: tuple[Any, ...], kwargs: dict[str, Any], *, rule: str, call: str,
+                      integer_valued: bool = True) -> None:
+    """y (the target's op on args) equals the reference's ``expected``, by the op's
+    tolerance: max pooling exactly (rounded once on real data), sums exactly on integer data
+    that fits, the K-aware bound otherwise."""
+    if op == "max_pool" and not integer_valued:  # a max is exact; a rounded input is not
+        bound = tolerance.max_pool_bound(args[0], input_u=tolerance.result_precision(target, y),
+                                         **kwargs)
+        assert_within(y, expected, bound, rule=rule, call=call)
+        return
+    abs_sum, terms = abs_reference(op, args, kwargs)
+    expect_close(target, y, expected, rule=rule, call=call, abs_sum=abs_sum, terms=terms,
+                 integer_valued=integer_valued and op != "avg_pool")

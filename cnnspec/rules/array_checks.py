@@ -33,8 +33,7 @@ def _declare_batch_independence(op: str, name: str) -> None:
     import numpy as np
 
     from . import strategies
-    from ._harness import expect_close, invoke
-    from ._oracle import Call, abs_reference, args_of
+    from ._harness import Call, abs_reference, args_of, expect_close, invoke
 
     rule = "net.batch-independence"
 

@@ -20,8 +20,7 @@ import numpy as np
 
 from ..asserts import assert_shape
 from . import check, strategies
-from ._harness import expect_raises, invoke
-from ._oracle import Call, accepted, args_of, refused_for
+from ._harness import Call, accepted, args_of, expect_raises, invoke, refused_for
 
 OPS = ("conv", "conv_transpose", "max_pool", "avg_pool")
 

@@ -21,9 +21,10 @@ import numpy as np
 from .. import formulas, ref, tolerance
 from ..asserts import assert_exact, format_call
 from ..ref.grad import conv_grad_input, conv_grad_weight
+from ..tolerance import is_exact
 from . import check, strategies
 from ._conv_calls import _abs, _conv, _ints, _rng, _same, _spatial
-from ._harness import fail, is_exact
+from ._harness import fail
 
 # ---------------------------------------------------------------- linearity and its matrix
 

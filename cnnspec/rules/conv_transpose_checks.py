@@ -14,9 +14,9 @@ import numpy as np
 
 from .. import formulas
 from ..asserts import assert_shape
+from ..tolerance import error_factor, is_exact
 from . import check, strategies
-from ._harness import error_factor, expect_close, expect_raises, fail, invoke, is_exact
-from ._oracle import Call, accepted, args_of, expect_reference, refused_for
+from ._harness import Call, accepted, args_of, expect_close, expect_raises, expect_reference, fail, invoke, refused_for
 
 OP = "conv_transpose"
 

@@ -67,7 +67,7 @@ def run_call(target: Any, ex: CallExample, rule: str) -> None:
         return
     expected = ex.expected()
     if ex.op in ("conv", "conv_transpose", "max_pool", "avg_pool"):
-        from ._oracle import expect_reference
+        from ._harness import expect_reference
 
         expect_reference(target, ex.op, args, kwargs, rule=rule, call=call,
                          integer_valued=_integer_valued(args), expected=expected["y"])
@@ -100,7 +100,7 @@ def prove_formulas(records: tuple[FormulaExample, ...], rule: str) -> None:
 
 
 def prove_refusals(records: tuple[CallExample, ...], rule: str) -> None:
-    from ._oracle import reference_call
+    from ._harness import reference_call
 
     for ex in records:
         want = ex.refused if isinstance(ex.refused, str) else rule
@@ -130,7 +130,8 @@ def _declare_calls(r: Rule) -> None:
             return st.sampled_from(records)
 
         check(r.id, ops=op, cases=cases, name=NAMES[op, level], level=level,
-              kind="positive" if level == "compute" else "negative")(fn)
+              kind="positive" if level == "compute" else "negative",
+              max_examples=len(records), exhaustive=True)(fn)
     refused = tuple(ex for group in groups.values() for ex in group if ex.refused)
     if refused:
         def refusals(target: Any, _: Any, rule: str = r.id) -> None:

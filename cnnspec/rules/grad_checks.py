@@ -28,10 +28,10 @@ import numpy as np
 
 from ..asserts import fail
 from ..targets import FORWARD_OF
+from ..tolerance import is_exact, precision_bound, result_precision
 from . import check, strategies
 from ._grad_oracle import GRAD_RULES, GRADS, compare_grads, grad_bounds, grad_call, invoke_grads, reference_grads
-from ._harness import expect_raises, is_exact, precision_bound
-from ._oracle import reference_call
+from ._harness import expect_raises, reference_call
 
 U64 = 2.0**-53
 
@@ -140,8 +140,7 @@ def _adjoint(name: str):
                 fail(f"sum({name[1:]} * {name})={rhs!r}, but should be sum(y * dy)={lhs!r}: "
                      f"the adjoint identity", rule, case.call())
             return
-        g_err = precision_bound(target.precision or str(got[i].dtype), got[i].dtype,
-                                abs_sum, terms)
+        g_err = precision_bound(result_precision(target, got[i]), got[i].dtype, abs_sum, terms)
         bound = (_inner(np.abs(a), g_err) + _inner(y_err, np.abs(dy))
                  + 2 * U64 * (_inner(np.abs(a), np.abs(got[i])) + _inner(np.abs(y), np.abs(dy))))
         if not abs(lhs - rhs) <= bound:
@@ -165,7 +164,7 @@ def _central(name: str):
         got = _grads(target, case, rule)[i]
         _same_shape(got, args[i], name, rule, case)
         abs_sum, terms = grad_bounds(op, tuple(args), kwargs)[i]
-        g_err = precision_bound(target.precision or str(got.dtype), got.dtype, abs_sum, terms)
+        g_err = precision_bound(result_precision(target, got), got.dtype, abs_sum, terms)
         dy, base = args[-1], args[i]
         rng = np.random.default_rng(case.base.seed + 7)
         for flat in rng.choice(base.size, size=min(3, base.size), replace=False):

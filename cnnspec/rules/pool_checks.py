@@ -20,9 +20,19 @@ import numpy as np
 
 from .. import formulas
 from ..asserts import assert_exact, assert_shape
+from ..tolerance import is_exact
 from . import check, strategies
-from ._harness import expect_close, expect_raises, fail, invoke, is_exact
-from ._oracle import Call, accepted, expect_reference, reference_call, refused_for
+from ._harness import (
+    Call,
+    accepted,
+    expect_close,
+    expect_raises,
+    expect_reference,
+    fail,
+    invoke,
+    reference_call,
+    refused_for,
+)
 from ._pool_cases import ceil_configs, dilated_skip_configs
 
 
