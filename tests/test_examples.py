@@ -176,6 +176,9 @@ def test_records_that_cannot_run_are_refused_at_declaration():
         call_example("max_pool", x=[1], y=[1])
     with pytest.raises(ValueError, match="count_include_pad missing"):
         call_example("avg_pool", x=[1], kernel=1, stride=1, y=[1])
+    with pytest.raises(ValueError, match="4 spatial axes, but the contract passes a target 1 "
+                                         "to 3"):
+        call_example("max_pool", x=[[[[1]]]], kernel=1, stride=1, y=[[[[1]]]])
     with pytest.raises(ValueError, match="gives= or raises="):
         formula_example("formulas.conv_out_size", 7, 3)
     with pytest.raises(ValueError, match="then='output'"):

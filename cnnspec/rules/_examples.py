@@ -254,9 +254,13 @@ def call_example(op: str, *, why: str = "", refused: bool | str = False, level: 
     level = level or ("refuse" if refused else "compute")
     if level not in ("compute", "refuse", "strict") or (level == "compute") != (not refused):
         raise ValueError(f"{op} example: level={level!r} does not fit refused={refused!r}")
-    return CallExample(op, tuple((n, values.get(n)) for n in ARGS[op] if n in values),
-                       tuple((n, values[n]) for n in values if n in PARAMS[op]), outputs,
-                       refused, level, channels, dtype, why)
+    ex = CallExample(op, tuple((n, values.get(n)) for n in ARGS[op] if n in values),
+                     tuple((n, values[n]) for n in values if n in PARAMS[op]), outputs,
+                     refused, level, channels, dtype, why)
+    if not refused and not 1 <= ex.rank() <= 3:
+        raise ValueError(f"{op} example: {ex.rank()} spatial axes, but the contract passes a "
+                         f"target 1 to 3: state it as a formula example of cnnspec.ref")
+    return ex
 
 
 @dataclass(frozen=True, eq=False)

@@ -4,7 +4,7 @@ kernel and padding."""
 import numpy as np
 
 from . import _sources as S
-from . import call_example, rule
+from . import call_example, formula_example, rule
 
 CHOICE = "cnnspec's choice, stated in README.md ('Choices the spec makes')"
 
@@ -46,11 +46,12 @@ rule("config.rank", "One value per spatial axis",
                call_example("max_pool", x=[[[1, 2], [3, 4]], [[5, 6], [7, 8]]], kernel=2,
                             stride=2, y=[[[8]]],
                             why="x of shape (1, 1, 2, 2, 2): 3 spatial axes, one window"),
-               call_example("max_pool", x=[[[[1, 2], [3, 4]], [[5, 6], [7, 8]]],
-                                           [[[9, 10], [11, 12]], [[13, 14], [15, 16]]]],
-                            kernel=2, stride=2, y=[[[[16]]]],
-                            why="x of shape (1, 1, 2, 2, 2, 2): 4 spatial axes, each by the "
-                            "same formulas (beyond what the harness draws)"),
+               formula_example("ref.max_pool", [[[[[[1, 2], [3, 4]], [[5, 6], [7, 8]]],
+                                                  [[[9, 10], [11, 12]], [[13, 14], [15, 16]]]]]],
+                               kernel=2, stride=2, gives=[[[[[[16]]]]]],
+                               why="x of shape (1, 1, 2, 2, 2, 2): 4 spatial axes, each by "
+                                   "the same formulas; proved on the reference only (the "
+                                   "contract passes targets 1 to 3 spatial axes)"),
                call_example("conv", x=3, w=2, refused=True,
                             why="x of shape (1, 1): a batch and a channel, no spatial axis"),
                call_example("conv", x=[1, 2, 3], w=[[1]], refused=True,
