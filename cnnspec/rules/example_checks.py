@@ -18,7 +18,8 @@ from ..errors import InvalidConfig
 from . import Rule, check, declared_rules
 from ._evidence import once
 from ._examples import OUTPUTS, CallExample, FormulaExample
-from ._harness import expect_raises, fail
+from ._grad_oracle import compare_grads, invoke_grads
+from ._harness import expect_raises, expect_reference, fail, reference_call
 
 #: (op, level) -> the name of the check that runs a rule's call examples of that op and
 #: level; written out, so that grep finds every report ID
@@ -67,13 +68,9 @@ def run_call(target: Any, ex: CallExample, rule: str) -> None:
         return
     expected = ex.expected()
     if ex.op in ("conv", "conv_transpose", "max_pool", "avg_pool"):
-        from ._harness import expect_reference
-
         expect_reference(target, ex.op, args, kwargs, rule=rule, call=call,
                          integer_valued=_integer_valued(args), expected=expected["y"])
         return
-    from ._grad_oracle import compare_grads, invoke_grads
-
     got = invoke_grads(target, ex.op, args, kwargs, rule=rule, call=call)
     compare_grads(target, ex.op, got, tuple(expected.get(n) for n in OUTPUTS[ex.op]), args,
                   kwargs, call=call, only=tuple(expected))
@@ -100,8 +97,6 @@ def prove_formulas(records: tuple[FormulaExample, ...], rule: str) -> None:
 
 
 def prove_refusals(records: tuple[CallExample, ...], rule: str) -> None:
-    from ._harness import reference_call
-
     for ex in records:
         want = ex.refused if isinstance(ex.refused, str) else rule
         try:
