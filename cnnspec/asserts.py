@@ -57,13 +57,19 @@ def assert_shape(actual: Any, expected: Any, *, rule: str, call: str = "", name:
         fail(f"{name}={a}, but should be {e}", rule, call, detail)
 
 
+def _cell_name(name: str) -> str:
+    """How the differing cells are labelled: the array's name (dx[0, 0, 4]) when it is one
+    word, else y."""
+    return name if name.isidentifier() else "y"
+
+
 def _diff_report(actual: np.ndarray, expected: np.ndarray, bad: np.ndarray, most: int = 5,
-                 bound: np.ndarray | None = None) -> str:
+                 bound: np.ndarray | None = None, name: str = "y") -> str:
     idx = np.argwhere(bad)
     lines = [f"  {len(idx)} of {bad.size} elements differ; first {min(most, len(idx))}:"]
     for i in idx[:most]:
         t = tuple(int(v) for v in i)
-        line = f"    y{list(t)} = {actual[t]!r}, expected {expected[t]!r}"
+        line = f"    {name}{list(t)} = {actual[t]!r}, expected {expected[t]!r}"
         if bound is not None:
             line += f" (|diff|={abs(actual[t] - expected[t]):.3g} > bound {bound[t]:.3g})"
         lines.append(line)
@@ -76,7 +82,8 @@ def assert_exact(actual: Any, expected: Any, *, rule: str, call: str = "", name:
     assert_shape(a.shape, e.shape, rule=rule, call=call, name=f"{name}.shape")
     bad = ~((a == e) | (np.isnan(a) & np.isnan(e)))
     if bad.any():
-        fail(f"{name} differs from the expected values", rule, call, _diff_report(a, e, bad))
+        fail(f"{name} differs from the expected values", rule, call,
+             _diff_report(a, e, bad, name=_cell_name(name)))
 
 
 #: Callbacks told of every bounded comparison, ``fn(actual, expected, bound, statistical)``
@@ -109,4 +116,5 @@ def assert_within(actual: Any, expected: Any, bound: Any, *, rule: str, call: st
     with np.errstate(invalid="ignore"):
         ok = both_nan | (np.abs(a - e) <= bnd) | ((a == e) & np.isinf(e))
     if not ok.all():
-        fail(f"{name} is outside the error bound", rule, call, _diff_report(a, e, ~ok, bound=bnd))
+        fail(f"{name} is outside the error bound", rule, call,
+             _diff_report(a, e, ~ok, bound=bnd, name=_cell_name(name)))

@@ -131,6 +131,16 @@ def test_a_refused_example_the_reference_computes_or_refuses_for_another_rule_fa
         prove_refusals((other,), "conv.def")
 
 
+def test_a_value_of_another_kind_does_not_match():
+    """True is not 1, 5.0 is not 5, and a NumPy NaN matches nan."""
+    import numpy as np
+
+    assert not formula_example("formulas.conv_out_size", 7, 3, gives=True).matches(1)
+    assert not formula_example("formulas.conv_out_size", 7, 3, gives=5).matches(5.0)
+    assert formula_example("formulas.conv_out_size", 7, 3, gives=5).matches(5)
+    assert formula_example("formulas.conv_out_size", 7, 3, gives=nan).matches(np.float32("nan"))
+
+
 def test_approximate_values_compare_to_their_digits():
     ex = formula_example("formulas.conv_out_size", 7, 3, gives=5.0, digits=2)
     assert ex.matches(5.04) and not ex.matches(5.06) and ex.result == "about 5.0e0"
@@ -189,7 +199,7 @@ def test_every_record_is_drawn_once_in_every_profile():
     """An example check's cases are its records: its budget is their number (exhaustive), a
     quick run draws each of them, and Hypothesis draws no record twice."""
     from cnnspec.conform.checkrun import capped, run_check
-    from cnnspec.conform.engine import PROFILES
+    from cnnspec.conform.engine import PROFILES, examples_for
 
     checks = [c for c in rules.all_checks() if c.fn.__module__.endswith("example_checks")
               and not c.is_proof]
@@ -201,6 +211,27 @@ def test_every_record_is_drawn_once_in_every_profile():
                    ("refused" in c.name) == bool(e.refused) and
                    ("at_strict" in c.name) == (e.level == "strict")]
         assert c.max_examples == len(records), c.id
-        out = run_check(REFERENCE, c, max_examples=capped(c, PROFILES["quick"]), seed=0,
+        assert examples_for(c, "quick") == examples_for(c, "quick", max_examples=1) \
+            == capped(c, PROFILES["quick"]) == len(records), c.id  # a run's budget, the tests'
+        out = run_check(REFERENCE, c, max_examples=examples_for(c, "quick"), seed=0,
                         target_spec="reference")
         assert out.status == "pass" and out.examples == len(records), (c.id, out)
+
+
+def test_a_target_that_compiles_per_shape_still_runs_every_record():
+    """The shape budget of JIT targets maps a case with a fifth new shape onto an earlier
+    one; a worked example is never mapped (it would be counted as passed unrun)."""
+    from cnnspec.conform.shapes import SHAPES_PER_CHECK, ShapeBudget
+
+    records = [call_example("conv", x=[1] * n, w=[1], y=[1] * n)
+               for n in range(1, SHAPES_PER_CHECK + 3)]
+    budget = ShapeBudget()
+    assert all(budget.map(ex) is ex for ex in records)
+
+
+def test_a_wrong_gradient_in_an_example_names_the_examples_rule_and_the_gradient():
+    ex = call_example("conv_backward", x=[1, 2, 3, 4, 5], w=[1, 1, 1], dy=[1, 1, 1],
+                      dx=[1, 2, 3, 2, 2], dw=[6, 9, 12])
+    with pytest.raises(AssertionError, match=r"(?s)dx differs from the expected values "
+                                             r"\[config\.grad-shape\]\n.*dx\[0, 0, 4\]"):
+        run_call(REFERENCE, ex, "config.grad-shape")

@@ -32,7 +32,8 @@ ENTRY = re.compile(r"(\w+) \((compute|refuse|strict), (positive|negative); calls
                    r"(?:no target op \(checks the spec itself\)|[\w, ]+)\)")
 #: The lines that name no place: the heading of the checks, a check whose name is not
 #: written out once (its body's place follows it), a formula given as text only.
-UNPLACED = re.compile(r"^  tests: \d+ more cite it \(grep -rn '[\w.-]+' tests/\)$|^  checks \(\d+\):$|^    " + ENTRY.pattern + r": its name is (?:assembled at run "
+UNPLACED = re.compile(r"^  tests: \d+ more cite it \(grep -rn '[\w.-]+' tests/\)$|"
+                      r"^  checks \(\d+\):$|^    " + ENTRY.pattern + r": its name is (?:assembled at run "
                       r"time \(grep cannot find it\)|written in several places of \S+, none of "
                       r"them with this rule's ID)$|^  formula: written as text only \(no "
                       r"function of formulas.py computes it\)$")

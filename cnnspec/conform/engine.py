@@ -45,7 +45,8 @@ from .results import CheckOutcome, Report, Result, aggregate, apply_xfail
 from .tasks import PROBE, Outcome, Task
 from .workers import Pool
 
-__all__ = ["run", "Runner", "plan", "PROFILES", "RunOptions", "UsageError", "read_xfail"]
+__all__ = ["run", "Runner", "plan", "PROFILES", "RunOptions", "UsageError", "read_xfail",
+           "examples_for"]
 
 _OP_ORDER = {op: i for i, op in enumerate(ALL_OPS)}
 
@@ -106,6 +107,19 @@ def _spec(target: str | os.PathLike[str] | ModuleType) -> str:
     if sep and style in STYLES:  # a file in a course assignment's style: cs231n:layers.py
         return f"{style}:{_spec(inner)}"
     return os.path.abspath(spec) if spec.endswith(".py") else spec
+
+
+def examples_for(c: registry.Check, profile: str, max_examples: int | None = None) -> int:
+    """The example budget of check ``c`` in a run: an exhaustive check's every case (its
+    worked examples, whatever the profile); else --max-examples when given; else the
+    check's own budget scaled by the profile; else the profile's."""
+    if c.exhaustive:
+        return c.max_examples or 1
+    if max_examples is not None:
+        return max_examples
+    if c.max_examples is not None:
+        return max(1, round(c.max_examples * PROFILES[profile] / PROFILES["default"]))
+    return PROFILES[profile]
 
 
 class Runner:
@@ -183,14 +197,7 @@ class Runner:
         return None
 
     def _task(self, c: registry.Check) -> Task:
-        if c.exhaustive:  # a finite list of cases (worked examples): all of them, always
-            n = c.max_examples or 1
-        elif self.max_examples is not None:
-            n = self.max_examples
-        elif c.max_examples is not None:
-            n = max(1, round(c.max_examples * PROFILES[self.profile] / PROFILES["default"]))
-        else:
-            n = PROFILES[self.profile]
+        n = examples_for(c, self.profile, self.max_examples)
         return Task("check", c.id, ops=tuple(c.ops), max_examples=n, seed=self.seed,
                     deviations=self.deviations, level=c.level, capabilities=self.capabilities,
                     large=c.large, few_shapes=bool(self.few_shapes))

@@ -152,22 +152,21 @@ class CallExample:
     def given(self) -> str:
         """``conv(x=[1, 2, 3], w=[1, 1])``; arrays written in full show their shape first:
         ``x (2, 1, 3)=[[[1, 2, 3]], [[10, 20, 30]]]``."""
-        def shape(n: str, v: Any) -> str:
-            if not self.channels or n not in _SPATIAL:
-                return ""
-            return f" {tuple(np.shape(_float(v)))}"
-
-        parts = [f"{n}{shape(n, v)}={show(v)}" for n, v in self.inputs if v is not None]
+        parts = [f"{n}{self._shape(n, v)}={show(v)}" for n, v in self.inputs if v is not None]
         if self.dtype != "float64":
             parts[0] += f" ({self.dtype})"
         parts += [f"{n}={show_keyword(v)}" for n, v in self.params]
         return f"{self.op}({', '.join(parts)})"
 
+    def _shape(self, n: str, v: Any) -> str:
+        """`` (2, 1, 3)`` after an array written in full (its shape is part of the example)."""
+        return f" {tuple(np.shape(_float(v)))}" if self.channels and n in _SPATIAL else ""
+
     @property
     def result(self) -> str:
         if self.refused:
             return "refused" + (f" at level {self.level}" if self.level == "strict" else "")
-        return "; ".join(f"{n} = {show(v)}" for n, v in self.outputs)
+        return "; ".join(f"{n}{self._shape(n, v)} = {show(v)}" for n, v in self.outputs)
 
     def rank(self) -> int:
         x = np.asarray(_float(dict(self.inputs)["x"]))
@@ -324,7 +323,11 @@ def _same(got: Any, want: Any) -> bool:
         return (isinstance(got, (list, tuple)) and len(got) == len(want)
                 and all(_same(g, w) for g, w in zip(got, want)))
     if isinstance(want, float) and math.isnan(want):
-        return isinstance(got, float) and math.isnan(got)
+        return isinstance(got, (float, np.floating)) and bool(np.isnan(got))
+    if isinstance(want, bool) or isinstance(got, (bool, np.bool_)):  # True is not 1
+        return isinstance(got, (bool, np.bool_)) and isinstance(want, bool) and bool(got) == want
+    if isinstance(want, int) and isinstance(got, (float, np.floating)):  # 5.0 is not 5
+        return False
     return bool(got == want)
 
 

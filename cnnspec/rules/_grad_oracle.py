@@ -148,20 +148,21 @@ def _compare_one(target: Any, name: str, got: np.ndarray, expected: np.ndarray,
 
 def compare_grads(target: Any, op: str, got: tuple[Any, ...], expected: tuple[Any, ...],
                   args: tuple[Any, ...], kwargs: dict[str, Any], *, call: str,
-                  only: tuple[str, ...] | None = None) -> None:
+                  only: tuple[str, ...] | None = None, rule: str | None = None) -> None:
     """Each gradient named in ``only`` (default all) equals the reference's, under its own
-    rule (AssertionError naming dx, dw or db)."""
+    rule, or under ``rule`` when given (a worked example of that rule) (AssertionError
+    naming dx, dw or db)."""
     integer = all(np.array_equal(a, np.round(a), equal_nan=True) for a in args
                   if isinstance(a, np.ndarray))
     bounds = grad_bounds(op, args, kwargs)
-    for name, rule, g, e, (abs_sum, terms) in zip(GRADS[op], GRAD_RULES[op], got, expected,
-                                                   bounds):
+    for name, own, g, e, (abs_sum, terms) in zip(GRADS[op], GRAD_RULES[op], got, expected,
+                                                  bounds):
         if (only is not None and name not in only) or e is None:
             continue
         if op == "max_pool_backward" and integer:
             abs_sum = None  # integers routed and added: exact
         _compare_one(target, name, g, e, abs_sum, terms,
-                     integer and op != "avg_pool_backward", rule, call)
+                     integer and op != "avg_pool_backward", rule or own, call)
 
 
 def wrong_grads(target: Any, op: str, args: tuple[Any, ...], kwargs: dict[str, Any]

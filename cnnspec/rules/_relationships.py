@@ -158,11 +158,16 @@ def closed_forms(rule: str) -> tuple[tuple[str, Any], ...]:
     return tuple(out)
 
 
-def paper(rule: str, values: dict[str, Any]) -> list[tuple[str, int]]:
-    """(text, value) of each part of the closed form at ``values`` (by the variables' names)."""
+def paper(rule: str, values: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(text, value) of each part of the closed form at ``values`` (by the variables' names);
+    a value that is not an integer stays as it is (a size must be one: the comparison with
+    the count then fails, where int() would have truncated it)."""
     at = ", ".join(f"{n}={v}" for n, v in values.items())
-    return [(f"{text} at {at}", int(expr.subs({s: values[s.name] for s in expr.free_symbols})))
-            for text, expr in closed_forms(rule)]
+    out = []
+    for text, expr in closed_forms(rule):
+        v = expr.subs({s: values[s.name] for s in expr.free_symbols})
+        out.append((f"{text} at {at}", int(v) if v.is_integer else v))
+    return out
 
 
 def special_case(rule: str, values: dict[str, Any]) -> tuple[str, Any]:
@@ -204,7 +209,9 @@ def recovers_the_input(rule: str, c: dict, a: int = 0) -> None:
     i, k, s, p = c["i"], c["k"], c["s"], c["p"]
     i_t = formulas.conv_out_size(i, k, stride=s, padding=p)
     o = transposed_agree(rule, {"i'": i_t, "k": k, "s": s, "p": p, "a": a})
-    expect_equal("o'", o, i, rule=rule, call=call_text("conv_transpose_out_size", i_t, k),
+    expect_equal("o'", o, i, rule=rule,
+                 call=call_text("conv_transpose_out_size", i_t, k, stride=s, padding=p,
+                                **({"output_padding": a} if a else {})),
                  detail=f"  the input size of conv_out_size({i}, {k}, stride={s}, padding={p}) "
                         f"= {i_t}")
 

@@ -73,7 +73,7 @@ def run_call(target: Any, ex: CallExample, rule: str) -> None:
         return
     got = invoke_grads(target, ex.op, args, kwargs, rule=rule, call=call)
     compare_grads(target, ex.op, got, tuple(expected.get(n) for n in OUTPUTS[ex.op]), args,
-                  kwargs, call=call, only=tuple(expected))
+                  kwargs, call=call, only=tuple(expected), rule=rule)
 
 
 def prove_formulas(records: tuple[FormulaExample, ...], rule: str) -> None:
