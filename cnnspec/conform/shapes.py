@@ -8,8 +8,8 @@ parameters of a config, without its data): a case with a new skeleton beyond tha
 rebuilt on one of the skeletons already drawn, with its own data seed
 (:class:`ShapeBudget`); a wrapped call (the config.* checks) beyond that is replaced by one
 of the calls already made.  Data still varies; the number of compiles per check is bounded.
-Other cases (pairs of configs) pass unchanged, and an exhaustive check (the worked examples:
-every record must run as written) gets no budget at all (cnnspec/conform/worker.py).
+Other cases (pairs of configs, worked examples: every record must run as written) pass
+unchanged.
 """
 
 from __future__ import annotations

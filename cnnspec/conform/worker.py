@@ -173,9 +173,7 @@ def _run_task(task: Task, target: Any, spec: str, case_buf: Any,
         from .. import strategies
         from .shapes import ShapeBudget
 
-        # a fresh one per run; never for an exhaustive check (each worked example must run
-        # as written, not be swapped for an earlier one)
-        budget = ShapeBudget() if task.few_shapes and not check.exhaustive else None
+        budget = ShapeBudget() if task.few_shapes else None  # a fresh one per run
         with strategies.capabilities(task.capabilities):  # draw what the target takes
             return checkrun.run_check(target, check, max_examples=task.max_examples,
                                       seed=task.seed, target_spec=spec, on_case=on_case,

@@ -273,7 +273,7 @@ def _rule_order(r: Rule) -> int:
 def all_rules() -> list[Rule]:
     """Every rule, grouped by the table's declaration modules, each in declaration order."""
     _load()
-    return sorted(_REGISTRY.values(), key=_rule_order)
+    return declared_rules()
 
 
 def all_checks() -> list[Check]:

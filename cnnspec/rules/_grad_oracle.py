@@ -28,7 +28,7 @@ import numpy as np
 from .. import tolerance
 from ..asserts import assert_exact, assert_within, fail, format_call
 from ..targets import FORWARD_OF, Unsupported
-from ._harness import Call, Refusal, args_of, call_on_copies, reference_call
+from ._harness import Call, Refusal, args_of, call_on_copies, integer_valued, reference_call
 
 __all__ = ["GRADS", "GRAD_RULES", "ARG_NAMES", "grad_call", "call_text", "reference_grads",
            "invoke_grads", "grad_bounds", "compare_grads", "wrong_grads"]
@@ -152,8 +152,7 @@ def compare_grads(target: Any, op: str, got: tuple[Any, ...], expected: tuple[An
     """Each gradient named in ``only`` (default all) equals the reference's, under its own
     rule, or under ``rule`` when given (a worked example of that rule) (AssertionError
     naming dx, dw or db)."""
-    integer = all(np.array_equal(a, np.round(a), equal_nan=True) for a in args
-                  if isinstance(a, np.ndarray))
+    integer = integer_valued(args)
     bounds = grad_bounds(op, args, kwargs)
     for name, own, g, e, (abs_sum, terms) in zip(GRADS[op], GRAD_RULES[op], got, expected,
                                                   bounds):

@@ -47,7 +47,7 @@ from ..targets import Target, Unsupported
 __all__ = ["invoke", "call_on_copies", "expect_raises", "expect_close", "expect_reference",
            "compare_reference", "reference_call", "refused_for", "refused_by_reference",
            "accepted", "abs_reference", "Call", "args_of", "op_of", "fail", "Refusal",
-           "ConventionDifference", "target_frames"]
+           "ConventionDifference", "target_frames", "integer_valued"]
 
 
 class Refusal(AssertionError):
@@ -109,6 +109,12 @@ def op_of(cfg: Any) -> str:
     if hasattr(cfg, "kind"):
         return f"{cfg.kind}_pool"
     return "conv_transpose" if hasattr(cfg, "output_padding") else "conv"
+
+
+def integer_valued(args: tuple[Any, ...]) -> bool:
+    """Whether every array among ``args`` holds integers only (NaN allowed): then sums the
+    target's precision holds are compared exactly [tolerance.exact-integers]."""
+    return all(np.array_equal(a, np.round(a), equal_nan=True) for a in _arrays(args))
 
 
 def _arrays(args: tuple[Any, ...]) -> list[np.ndarray]:

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from ..errors import InvalidConfig
 from . import Rule, check, declared_rules
 from ._evidence import once
 from ._examples import OUTPUTS, CallExample, FormulaExample
 from ._grad_oracle import compare_grads, invoke_grads
-from ._harness import expect_raises, expect_reference, fail, reference_call
+from ._harness import expect_raises, expect_reference, fail, integer_valued, reference_call
 
 #: (op, level) -> the name of the check that runs a rule's call examples of that op and
 #: level; written out, so that grep finds every report ID
@@ -54,11 +52,6 @@ FORMULA_PROOF = "formula_examples"
 REFUSAL_PROOF = "the_reference_refuses_each_invalid_call_example_for_its_rule"
 
 
-def _integer_valued(args: tuple[Any, ...]) -> bool:
-    return all(np.array_equal(a, np.round(a), equal_nan=True) for a in args
-               if isinstance(a, np.ndarray))
-
-
 def run_call(target: Any, ex: CallExample, rule: str) -> None:
     """The target's ``ex.op`` gives the example's values (a valid example) or refuses it."""
     args, kwargs, call = ex.args, ex.kwargs, ex.call()
@@ -69,7 +62,7 @@ def run_call(target: Any, ex: CallExample, rule: str) -> None:
     expected = ex.expected()
     if ex.op in ("conv", "conv_transpose", "max_pool", "avg_pool"):
         expect_reference(target, ex.op, args, kwargs, rule=rule, call=call,
-                         integer_valued=_integer_valued(args), expected=expected["y"])
+                         integer_valued=integer_valued(args), expected=expected["y"])
         return
     got = invoke_grads(target, ex.op, args, kwargs, rule=rule, call=call)
     compare_grads(target, ex.op, got, tuple(expected.get(n) for n in OUTPUTS[ex.op]), args,
